@@ -45,6 +45,9 @@ struct Device {
   int max_pad = 2;
   int max_flatten_pixels = 256;
   uint32_t hwc_max_pixels = 0;   // per channel, non-streaming (informational)
+  int max_pool_passes = 1;       // passes a pooling passthrough layer may use (unless pooled to 1×1)
+  int max_pool_last_operands = 2;  // element-wise operands with `pool_first: false`
+  uint32_t frame_size_max = 1U << 21;  // rows · columns · passes
 
   // Capabilities that only one device has.
   bool binary_weights = false;

@@ -24,6 +24,7 @@ const Device& max78002() {
     x.max_pool_dilation = 16;
     x.max_conv1d_dilation = 2047;
     x.hwc_max_pixels = 20480;
+    x.max_pool_passes = 1 << 16;
     x.binary_weights = true;
     x.depthwise = true;
     x.link_layer = true;

@@ -1,1 +1,264 @@
-int main() { return 0; }
+// ai8xsim: runs a network description the way the MAX78000/MAX78002 CNN
+// accelerator does and gives the board's known-answer verdict.
+// Exit codes: 0 pass (or nothing to compare), 1 known-answer mismatch, 2 bad input.
+#include <CLI/CLI.hpp>
+#include <zlib.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "check/dump_hdf5.hpp"
+#include "check/expected.hpp"
+#include "check/kat.hpp"
+#include "check/unload.hpp"
+#include "cli/case_dir.hpp"
+#include "cli/izer_flags.hpp"
+#include "core/error.hpp"
+#include "device.hpp"
+#include "engine/engine.hpp"
+#include "io/yaml_value.hpp"
+#include "spec/build.hpp"
+#include "spec/describe.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+using namespace ai8x;
+
+constexpr int kExitPass = 0;
+constexpr int kExitMismatch = 1;
+constexpr int kExitBadInput = 2;
+
+struct Args {
+  std::string config, checkpoint, sample, weights, bias, device, expected, write_sampleoutput, dump, model = "fast", case_dir;
+  bool describe = false, json = false, layer_report = false, verbose = false;
+  IzerOptions izer;
+};
+
+std::string hex32(uint32_t v) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "0x%08x", v);
+  return buf;
+}
+
+// --device is optional: the architecture name says which chip a checkpoint
+// was trained for (ai85... / ai87...).
+const Device& choose_device(const Args& a) {
+  if (!a.device.empty()) {
+    const Device* d = find_device(a.device);
+    if (d == nullptr) throw Error({.key = "--device"}, "unknown device \"" + a.device + "\" (MAX78000 or MAX78002)");
+    return *d;
+  }
+  const io::YamlValue doc = io::load_yaml_file(a.config);
+  if (const io::YamlValue* arch = doc.is_map() ? doc.find("arch") : nullptr; arch != nullptr && arch->is_string()) {
+    if (arch->s.rfind("ai87", 0) == 0) return max78002();
+  }
+  return max78000();
+}
+
+std::optional<std::string> find_expected(const Args& a, const Network& net) {
+  if (!a.expected.empty()) return a.expected;
+  const fs::path sample(net.sample_file);
+  const fs::path stem = fs::path(a.config).stem();
+  for (const fs::path& p : {sample.parent_path() / (stem.string() + ".expected.json"), sample.parent_path() / "expected.json",
+                            sample.parent_path() / "sampleoutput.h"}) {
+    std::error_code ec;
+    if (fs::is_regular_file(p, ec)) return p.string();
+  }
+  return std::nullopt;
+}
+
+std::vector<KatBlock> read_expected(const std::string& path) {
+  if (fs::path(path).extension() == ".h") return read_sampleoutput_h(path);
+  return read_expected_json(path);
+}
+
+void print_layer_report(const Network& net, const EngineResult& result) {
+  std::printf("%-4s %-16s %-12s %-6s %12s %12s %10s %10s\n", "L", "operator", "output", "bits", "min", "max", "saturated", "crc32");
+  for (int idx : net.order) {
+    const auto& trace = result.layers[static_cast<size_t>(idx)];
+    if (!trace) continue;
+    const LayerSpec& l = net.layers[static_cast<size_t>(idx)];
+    const Tensor& t = trace->output;
+    int64_t mn = 0, mx = 0;
+    size_t saturated = 0;
+    uLong crc = crc32(0L, Z_NULL, 0);
+    if (!t.v.empty()) {
+      mn = *std::min_element(t.v.begin(), t.v.end());
+      mx = *std::max_element(t.v.begin(), t.v.end());
+    }
+    for (int64_t v : t.v) {
+      if (l.output_width == 8 && (v == 127 || v == -128)) ++saturated;
+      const int bytes = l.output_width / 8;
+      unsigned char b[4];
+      for (int i = 0; i < bytes; ++i) b[i] = static_cast<unsigned char>((static_cast<uint64_t>(v) >> (8 * i)) & 0xff);
+      crc = crc32(crc, b, static_cast<uInt>(bytes));
+    }
+    const std::string shape = std::to_string(t.c) + "x" + std::to_string(t.h) + "x" + std::to_string(t.w);
+    std::printf("%-4d %-16s %-12s %-6d %12lld %12lld %10zu %10s\n", idx, to_string(l.op), shape.c_str(), l.output_width,
+                static_cast<long long>(mn), static_cast<long long>(mx), saturated, hex32(static_cast<uint32_t>(crc)).c_str());
+  }
+}
+
+void print_result(const Network& net, const SparseMemory& memory) {
+  const LayerSpec& fl = net.layers[static_cast<size_t>(net.final_layer)];
+  std::printf("output: layer %d, %d x %d x %d, %d-bit\n", fl.index, fl.out_channels, fl.out_dim[0], fl.out_dim[1], fl.output_width);
+  const std::vector<int64_t> values = unload_outputs(net, memory);
+  if (fl.out_dim[0] == 1 && fl.out_dim[1] == 1 && values.size() >= static_cast<size_t>(fl.out_channels) && fl.out_channels > 1) {
+    std::printf("logits (cnn_unload):");
+    for (int c = 0; c < fl.out_channels; ++c) std::printf(" %lld", static_cast<long long>(values[static_cast<size_t>(c)]));
+    const auto best = std::max_element(values.begin(), values.begin() + fl.out_channels);
+    std::printf("\npredicted class: %lld\n", static_cast<long long>(best - values.begin()));
+  } else {
+    std::printf("cnn_unload: %zu values\n", values.size());
+  }
+}
+
+void setup_app(CLI::App& app, Args& a, cli::IzerFlagSink& sink) {
+  // argparse semantics: a repeated option keeps its last value.
+  app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+  app.add_option("--config,--config-file", a.config, "Network description (the izer's YAML)");
+  app.add_option("--checkpoint,--checkpoint-file", a.checkpoint, "Quantized checkpoint (.pth.tar); default: <config stem>.pth.tar beside the YAML");
+  app.add_option("--kat,--sample-input", a.sample, "Known-answer input sample (.npy, C×H×W or C×L)");
+  app.add_option("--sample-weights,--weight-input", a.weights, "Sample weights for `arch: test` networks");
+  app.add_option("--sample-bias,--bias-input", a.bias, "Sample bias for `arch: test` networks");
+  app.add_option("--device", a.device, "MAX78000 or MAX78002 (default: from the arch name, ai87... = MAX78002)");
+  app.add_option("--expected", a.expected, "Known answer: a sampleoutput.h or an expected.json");
+  app.add_option("--write-sampleoutput", a.write_sampleoutput, "Write the known answer in the izer's sampleoutput.h format");
+  app.add_option("--dump", a.dump, "Write every layer's input, pooled and output tensors to HDF5");
+  app.add_option("--model", a.model, "fast: arithmetic core")->check(CLI::IsMember({"fast", "systemc"}));
+  app.add_option("--case", a.case_dir, "Run a known-answer case folder (case.json, network.yaml, sample.npy, expected.json)");
+  app.add_flag("--describe", a.describe, "Print the network as the simulator understands it");
+  app.add_flag("--json", a.json, "With --describe: print JSON");
+  app.add_flag("--layer-report", a.layer_report, "Per-layer min/max, saturation count and checksum");
+  app.add_flag("-v,--verbose", a.verbose, "Print warnings and accepted-but-ignored switches");
+  sink.options = &a.izer;
+  cli::add_izer_flags(app, sink);
+}
+
+int simulate(Args& a, const std::vector<std::string>& ignored) {
+  if (a.config.empty()) throw Error({.key = "--config"}, "a network description is required (--config NET.yaml)");
+  const Device& device = choose_device(a);
+  spec::BuildInputs in;
+  in.config_path = a.config;
+  if (!a.checkpoint.empty()) in.checkpoint_path = a.checkpoint;
+  if (!a.sample.empty()) in.sample_path = a.sample;
+  if (!a.weights.empty()) in.weights_path = a.weights;
+  if (!a.bias.empty()) in.bias_path = a.bias;
+  in.device = &device;
+  in.options = a.izer;
+  const Network net = spec::build_network(in);
+  if (a.verbose) {
+    for (const auto& w : net.warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
+    for (const auto& f : ignored) std::fprintf(stderr, "note: %s only shapes generated code; ignored\n", f.c_str());
+  }
+  if (a.describe) {
+    if (a.json) std::cout << spec::describe_json(net).dump(1) << "\n";
+    else std::cout << spec::describe_table(net);
+    return kExitPass;
+  }
+  if (a.model == "systemc") throw Error({.key = "--model"}, "the SystemC model is not available yet; use --model fast");
+
+  EngineOptions eo;
+  eo.keep_traces = !a.dump.empty();
+  const EngineResult result = run_network(net, eo);
+  std::vector<std::optional<Tensor>> outputs(net.layers.size());
+  for (size_t i = 0; i < result.layers.size(); ++i) {
+    if (result.layers[i]) outputs[i] = result.layers[i]->output;
+  }
+  const std::vector<PlacedWord> placed = place_outputs(net, outputs);
+  const SparseMemory memory = memory_image(placed);
+  const std::vector<KatBlock> blocks = kat_blocks(placed);
+
+  std::printf("%s: %s, %zu layers, input %dx%dx%d\n", device.name.c_str(), net.arch.c_str(), net.order.size(), net.input.c, net.input.h, net.input.w);
+  if (a.layer_report) print_layer_report(net, result);
+  print_result(net, memory);
+  if (!a.write_sampleoutput.empty()) {
+    write_sampleoutput_h(a.write_sampleoutput, blocks);
+    std::printf("known answer written to %s (%zu words)\n", a.write_sampleoutput.c_str(), kat_word_count(blocks));
+  }
+  if (!a.dump.empty()) {
+    std::vector<DumpLayer> layers;
+    for (const auto& t : result.layers) {
+      if (t) layers.push_back({t->layer, t->input, t->pooled, t->output});
+    }
+    write_hdf5_dump(a.dump, net, layers);
+    std::printf("tensors written to %s\n", a.dump.c_str());
+  }
+  const auto expected_path = find_expected(a, net);
+  if (!expected_path) {
+    std::printf("KAT: no expected output (pass --expected sampleoutput.h or expected.json); %zu words computed\n", kat_word_count(blocks));
+    return kExitPass;
+  }
+  const std::vector<KatBlock> expected = read_expected(*expected_path);
+  const KatVerdict v = compare_kat(expected, memory, placed);
+  if (v.pass) {
+    std::printf("KAT: PASS (%zu words, %s)\n", v.total_words, expected_path->c_str());
+    return kExitPass;
+  }
+  std::printf("KAT: FAIL (%zu of %zu words differ, %s)\n", v.mismatched_words, v.total_words, expected_path->c_str());
+  for (const auto& m : v.mismatches) {
+    std::printf("  %s mask %s: expected %s, got %s", hex32(m.addr).c_str(), hex32(m.mask).c_str(), hex32(m.expected).c_str(), hex32(m.got).c_str());
+    if (m.where) {
+      std::printf("  (layer %d, pass %d, row %d, column %d, channel", m.where->layer, m.where->pass, m.where->row, m.where->col);
+      for (int c : m.where->channels) std::printf(" %d", c);
+      std::printf(")");
+    }
+    std::printf("\n");
+  }
+  if (v.unplaced_words > 0) std::printf("  %zu expected words lie where no output layer writes\n", v.unplaced_words);
+  return kExitMismatch;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Args a;
+  cli::IzerFlagSink sink;
+  CLI::App app{"ai8xsim: bit-accurate simulator of the MAX78000/MAX78002 CNN accelerator"};
+  setup_app(app, a, sink);
+  try {
+    app.parse(argc, argv);
+    if (!a.case_dir.empty()) {
+      // Re-parse with the case's own files and generator switches first.
+      std::vector<std::string> args = cli::case_arguments(a.case_dir);
+      for (int i = 1; i < argc; ++i) {
+        const std::string s = argv[i];
+        if (s == "--case") {
+          ++i;
+          continue;
+        }
+        if (s.rfind("--case=", 0) == 0) continue;
+        args.push_back(s);
+      }
+      a = Args{};
+      sink = cli::IzerFlagSink{};
+      CLI::App case_app{"ai8xsim"};
+      setup_app(case_app, a, sink);
+      std::reverse(args.begin(), args.end());  // CLI11 takes the vector back to front
+      case_app.parse(args);
+      cli::finish_izer_flags(case_app, sink);
+      return simulate(a, sink.ignored);
+    }
+    cli::finish_izer_flags(app, sink);
+    return simulate(a, sink.ignored);
+  } catch (const CLI::CallForHelp&) {
+    std::cout << app.help();
+    return kExitPass;
+  } catch (const CLI::ParseError& e) {
+    std::fprintf(stderr, "ai8xsim: error: %s\n", e.what());
+    return kExitBadInput;
+  } catch (const Error& e) {
+    std::fprintf(stderr, "ai8xsim: error: %s\n", e.formatted().c_str());
+    return kExitBadInput;
+  } catch (const std::bad_alloc&) {
+    std::fprintf(stderr, "ai8xsim: error: out of memory\n");
+    return kExitBadInput;
+  }
+}

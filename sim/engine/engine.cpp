@@ -1,1 +1,308 @@
-// placeholder, replaced by the engine
+#include "engine/engine.hpp"
+
+#include <span>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/conv.hpp"
+#include "core/eltwise.hpp"
+#include "core/error.hpp"
+#include "core/pool.hpp"
+#include "core/quantize.hpp"
+#include "core/reshape.hpp"
+
+namespace ai8x {
+
+namespace {
+
+std::string dims_string(int c, int h, int w) {
+  return std::to_string(c) + "x" + std::to_string(h) + "x" + std::to_string(w);
+}
+
+[[noreturn]] void fail(const LayerSpec& l, const std::string& key, const std::string& message) {
+  throw Error({.layer = l.index, .layer_name = l.name, .key = key}, message);
+}
+
+void expect_shape(const LayerSpec& l, const std::string& what, const Tensor& t, int c, Pair dims) {
+  if (t.c != c || t.h != dims[0] || t.w != dims[1]) {
+    fail(l, {}, what + " is " + dims_string(t.c, t.h, t.w) + " but the network expects " +
+                    dims_string(c, dims[0], dims[1]));
+  }
+}
+
+core::Activation to_core(Activation a) {
+  switch (a) {
+    case Activation::None: return core::Activation::None;
+    case Activation::ReLU: return core::Activation::ReLU;
+    case Activation::Abs: return core::Activation::Abs;
+  }
+  return core::Activation::None;
+}
+
+core::EltwiseOp to_core(Eltwise e) {
+  switch (e) {
+    case Eltwise::Add: return core::EltwiseOp::Add;
+    case Eltwise::Sub: return core::EltwiseOp::Sub;
+    case Eltwise::Or: return core::EltwiseOp::Or;
+    case Eltwise::Xor: return core::EltwiseOp::Xor;
+    case Eltwise::None: break;
+  }
+  return core::EltwiseOp::Add;
+}
+
+// Weight value range of each `quantization` (conventions §2.5).
+void check_weight_range(const LayerSpec& l) {
+  int64_t lo = 0;
+  int64_t hi = 0;
+  switch (l.quantization) {
+    case 8: lo = -128, hi = 127; break;
+    case 4: lo = -8, hi = 7; break;
+    case 2: lo = -2, hi = 1; break;
+    case 1: lo = -1, hi = 0; break;
+    case -1: lo = -1, hi = 1; break;
+    default: fail(l, "quantization", "unsupported quantization " + std::to_string(l.quantization));
+  }
+  for (int64_t w : l.weights) {
+    if (w < lo || w > hi || (l.quantization == -1 && w == 0)) {
+      fail(l, "quantization", "weight " + std::to_string(w) + " does not fit " +
+                                  (l.quantization == -1 ? std::string("binary")
+                                                        : std::to_string(l.quantization) + "-bit") +
+                                  " quantization");
+    }
+  }
+}
+
+class Runner {
+ public:
+  Runner(const Network& net, const EngineOptions& opt)
+      : net_(net), opt_(opt) {
+    result_.layers.resize(net.layers.size());
+  }
+
+  EngineResult run() {
+    if (net_.input.size() == 0) throw Error("the network has no input data");
+    const LayerSpec* previous = nullptr;
+    for (size_t step = 0; step < net_.order.size(); ++step) {
+      const int index = net_.order[step];
+      if (index < 0 || static_cast<size_t>(index) >= net_.layers.size()) {
+        throw Error("execution order names layer " + std::to_string(index) +
+                    ", which does not exist");
+      }
+      const LayerSpec& l = net_.layers[static_cast<size_t>(index)];
+      try {
+        run_layer(l, previous, step == 0);
+      } catch (Error& e) {
+        e.with_layer(l.index, l.name);
+        throw;
+      }
+      previous = &l;
+    }
+    return std::move(result_);
+  }
+
+ private:
+  void run_layer(const LayerSpec& l, const LayerSpec* previous, bool first) {
+    std::vector<Tensor> operands = assemble_operands(l, previous, first);
+    LayerTrace trace;
+    trace.layer = l.index;
+    if (opt_.keep_traces) trace.input = core::concat_channels(operands);
+
+    Tensor pooled = pool_and_combine(l, std::move(operands));
+    Tensor output = apply_operator(l, pooled);
+    expect_shape(l, "output", output, l.out_channels, l.out_dim);
+
+    if (opt_.keep_traces) trace.pooled = std::move(pooled);
+    trace.output = std::move(output);
+    result_.layers[static_cast<size_t>(l.index)] = std::move(trace);
+  }
+
+  const Tensor& source(const LayerSpec& l, int seq) const {
+    if (seq == -1) return net_.input;
+    if (seq == -2) fail(l, "in_sequences", "data buffer inputs are not supported by the engine");
+    if (seq < 0 || static_cast<size_t>(seq) >= result_.layers.size() ||
+        !result_.layers[static_cast<size_t>(seq)]) {
+      fail(l, "in_sequences",
+           "input layer " + std::to_string(seq) + " has not produced an output yet");
+    }
+    return result_.layers[static_cast<size_t>(seq)]->output;
+  }
+
+  // Steps 1–3: the layer's input, split into operands, each cropped and
+  // re-interpreted as in_dim. Crop and reshape only move elements, so doing
+  // them per operand before a pool_first=false element-wise op is equivalent
+  // to doing them after it.
+  std::vector<Tensor> assemble_operands(const LayerSpec& l, const LayerSpec* previous,
+                                        bool first) const {
+    Tensor input;
+    if (!l.in_sequences.empty()) {
+      std::vector<Tensor> parts;
+      bool same_dims = true;
+      for (int seq : l.in_sequences) {
+        parts.push_back(source(l, seq));
+        same_dims = same_dims && parts.back().h == parts[0].h && parts.back().w == parts[0].w;
+      }
+      input = parts.size() == 1 ? std::move(parts[0])
+              : same_dims       ? core::concat_channels(parts)
+                                : core::concat_pixels(parts);
+    } else {
+      input = first ? net_.input : source(l, previous->index);
+    }
+
+    const int count = l.operands < 1 ? 1 : l.operands;
+    std::vector<Tensor> operands;
+    if (count == 1) {
+      operands.push_back(std::move(input));
+    } else if (net_.options.legacy_test && !first) {
+      operands = core::split_columns(input, count);
+    } else {
+      operands = core::split_channels(input, count);
+    }
+    for (Tensor& t : operands) {
+      if (l.in_crop[0] != 0 || l.in_crop[1] != 0) t = core::crop_rows(t, l.in_crop[0], l.in_crop[1]);
+      if (t.h != l.in_dim[0] || t.w != l.in_dim[1]) {
+        try {
+          t = core::reshape(t, l.in_dim);
+        } catch (Error& e) {
+          e.with_key("in_dim");
+          throw;
+        }
+      }
+      expect_shape(l, "input", t, l.in_channels, l.in_dim);
+    }
+    return operands;
+  }
+
+  Tensor pool(const LayerSpec& l, const Tensor& t) const {
+    const bool pooling = l.pool != PoolKind::None && (l.pool_size[0] > 1 || l.pool_size[1] > 1);
+    const bool strided = l.pool_stride[0] > 1 || l.pool_stride[1] > 1;
+    if (!pooling && !strided) return t;
+    core::PoolParams p;
+    // Without a window the stride only subsamples, which is a 1×1 max pool.
+    p.kind = pooling && l.pool == PoolKind::Avg ? core::PoolKind::Avg : core::PoolKind::Max;
+    p.size = pooling ? l.pool_size : Pair{1, 1};
+    p.stride = l.pool_stride;
+    p.dilation = pooling ? l.pool_dilation : Pair{1, 1};
+    // --avg-pool-rounding affects 2-D pooling only (verified with the izer).
+    p.rounding = net_.options.avg_pool_rounding ? core::AvgRounding::HalfAwayFromZero
+                                                : core::AvgRounding::TowardZero;
+    try {
+      return l.is_1d() ? core::pool1d(t, p) : core::pool2d(t, p);
+    } catch (Error& e) {
+      e.with_key("pool");
+      throw;
+    }
+  }
+
+  // Step 4.
+  Tensor pool_and_combine(const LayerSpec& l, std::vector<Tensor> operands) const {
+    // Element-wise results saturate to int8 except in a 32-bit passthrough.
+    const bool saturate = !(l.op == Op::Passthrough && l.output_width == 32);
+    const bool combine = operands.size() > 1;
+    if (combine && !l.pool_first) {
+      Tensor mixed = core::eltwise(operands, to_core(l.eltwise), saturate);
+      operands.assign(1, std::move(mixed));
+    }
+    for (Tensor& t : operands) {
+      t = pool(l, t);
+      expect_shape(l, "pooled input", t, l.in_channels, l.pooled_dim);
+    }
+    if (combine && l.pool_first) return core::eltwise(operands, to_core(l.eltwise), saturate);
+    return std::move(operands[0]);
+  }
+
+  // Step 5.
+  Tensor apply_operator(const LayerSpec& l, const Tensor& pooled) const {
+    if (l.op == Op::Passthrough) {
+      // No shift and no activation (the izer rejects activations here).
+      return l.output_width == 32 ? core::output32(pooled) : pooled;
+    }
+    const Tensor data = l.flatten ? core::flatten(pooled) : pooled;
+    const int groups = l.groups < 1 ? 1 : l.groups;
+    std::vector<int64_t> bypass;
+    if (l.bypass) {
+      bypass = core::bypass_weights(l.out_channels, data.c / groups, l.kernel);
+    } else if (l.has_weights()) {
+      check_weight_range(l);
+    } else {
+      fail(l, "weights", "the layer has no weights");
+    }
+    const std::span<const int64_t> weights = l.bypass ? bypass : l.weights;
+
+    Tensor acc;
+    switch (l.op) {
+      case Op::Conv2d:
+      case Op::Linear: {
+        core::ConvParams p;
+        p.in_channels = data.c;
+        p.out_channels = l.out_channels;
+        p.groups = groups;
+        p.kernel = l.kernel;
+        p.stride = l.stride;
+        p.dilation = l.dilation;
+        p.pad = l.pad;
+        acc = core::conv2d(data, p, weights, l.bias);
+        break;
+      }
+      case Op::Conv1d: {
+        core::Conv1dParams p;
+        p.in_channels = data.c;
+        p.out_channels = l.out_channels;
+        p.groups = groups;
+        p.kernel = l.kernel[0];
+        p.stride = l.stride[0];
+        p.dilation = l.dilation[0];
+        p.pad = l.pad[0];
+        acc = core::conv1d(data, p, weights, l.bias);
+        break;
+      }
+      case Op::ConvTranspose2d: {
+        core::ConvTransposeParams p;
+        p.in_channels = data.c;
+        p.out_channels = l.out_channels;
+        p.groups = groups;
+        p.kernel = l.kernel;
+        p.stride = l.stride;
+        p.dilation = l.dilation;
+        p.pad = l.pad;
+        p.output_pad = {l.output_pad, l.output_pad};
+        acc = core::conv_transpose2d(data, p, weights, l.bias);
+        break;
+      }
+      case Op::Passthrough: break;
+    }
+    return output_stage(l, acc);
+  }
+
+  static Tensor output_stage(const LayerSpec& l, Tensor acc) {
+    const core::Activation act = to_core(l.activation);
+    if (l.output_width == 32) {
+      // The izer applies an activation (only possible on a non-final 32-bit
+      // layer) to the raw accumulator, with the 8-bit bound 127.
+      for (int64_t& v : acc.v) v = core::activate(v, act);
+      return core::output32(acc);
+    }
+    if (l.output_width != 8) {
+      fail(l, "output_width", "output_width must be 8 or 32, not " +
+                                  std::to_string(l.output_width));
+    }
+    try {
+      return core::output8(acc, l.output_shift, act);
+    } catch (Error& e) {
+      e.with_key("output_shift");
+      throw;
+    }
+  }
+
+  const Network& net_;
+  const EngineOptions& opt_;
+  EngineResult result_;
+};
+
+}  // namespace
+
+EngineResult run_network(const Network& net, const EngineOptions& opt) {
+  return Runner(net, opt).run();
+}
+
+}  // namespace ai8x

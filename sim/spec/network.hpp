@@ -144,6 +144,9 @@ struct Network {
   std::optional<uint64_t> output_map;  // YAML `output_map`
   IzerOptions options;
   Tensor input;                   // the sample, C×H×W (1-D: C×L×1), values in [-128, 127]
+  std::string sample_file;
+  std::string weights_file;       // checkpoint or sample weights actually used
+  std::vector<std::string> warnings;  // non-fatal findings, one line each
 };
 
 // Channel `c` of a `per_pass`-channel map: pass and processor (the j-th set bit).

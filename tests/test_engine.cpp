@@ -1,0 +1,3 @@
+#include <gtest/gtest.h>
+#include "engine/engine.hpp"
+TEST(Engine, Placeholder) { SUCCEED(); }
