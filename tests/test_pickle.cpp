@@ -32,8 +32,10 @@ class Asm {
   Asm& proto(int v = 2) { return op(0x80).op(static_cast<uint8_t>(v)); }
   Asm& mark() { return op('('); }
   Asm& stop() { return op('.'); }
-  Asm& str(const std::string& s) { return op('X').le(s.size(), 4).raw(s); }       // BINUNICODE
-  Asm& short_str(const std::string& s) { return op(0x8c).le(s.size(), 1).raw(s); }  // SHORT_BINUNICODE
+  Asm& str(const std::string& s) { return op('X').le(s.size(), 4).raw(s); }  // BINUNICODE
+  Asm& short_str(const std::string& s) {
+    return op(0x8c).le(s.size(), 1).raw(s);
+  }  // SHORT_BINUNICODE
   Asm& integer(int64_t v) {
     if (v >= 0 && v < 256) return op('K').le(static_cast<uint64_t>(v), 1);
     if (v >= 0 && v < 65536) return op('M').le(static_cast<uint64_t>(v), 2);
@@ -55,7 +57,8 @@ pk::Pickle run(const std::string& bytes, pk::Options options = {}) {
 }
 
 // Expects an Error naming the file, the opcode's byte offset (as key) and `needle`.
-void expect_error(const std::string& bytes, size_t offset, const std::string& needle, pk::Options options = {}) {
+void expect_error(const std::string& bytes, size_t offset, const std::string& needle,
+                  pk::Options options = {}) {
   options.file = "mem.pkl";
   try {
     run(bytes, options);
@@ -71,12 +74,12 @@ void expect_error(const std::string& bytes, size_t offset, const std::string& ne
 TEST(Pickle, ScalarsAndStrings) {
   Asm a;
   a.proto().mark();
-  a.op(0x4e);                                          // NONE
-  a.op(0x88).op(0x89);                                 // NEWTRUE NEWFALSE
+  a.op(0x4e);           // NONE
+  a.op(0x88).op(0x89);  // NEWTRUE NEWFALSE
   a.integer(200).integer(60000).integer(-7).integer(int64_t{1} << 40);
   a.op('I').raw("01\n").op('I').raw("-42\n").op('L').raw("123456789012L\n");
-  a.op(0x8a).op(2).le(0x8000, 2);                      // LONG1 of 2 bytes = -32768
-  a.op(0x8a).op(0);                                    // LONG1 of 0 bytes = 0
+  a.op(0x8a).op(2).le(0x8000, 2);                         // LONG1 of 2 bytes = -32768
+  a.op(0x8a).op(0);                                       // LONG1 of 0 bytes = 0
   a.op('G').raw(std::string("\x3f\xf8\0\0\0\0\0\0", 8));  // BINFLOAT 1.5 (big-endian)
   a.op('F').raw("-2.25\n");
   a.str("héllo").short_str("ab").op('T').le(2, 4).raw("cd").op('U').op(1).raw("e");
@@ -114,7 +117,8 @@ TEST(Pickle, ScalarsAndStrings) {
 
 TEST(Pickle, TorchMagicNumberIsABigInt) {
   // The legacy checkpoint magic 0x1950a86a20f9469cfc6c as pickled by torch: 80 02 8a 0a ...
-  const std::string bytes = std::string("\x80\x02\x8a\x0a\x6c\xfc\x9c\x46\xf9\x20\x6a\xa8\x50\x19.", 15);
+  const std::string bytes =
+      std::string("\x80\x02\x8a\x0a\x6c\xfc\x9c\x46\xf9\x20\x6a\xa8\x50\x19.", 15);
   const pk::Pickle p = run(bytes + "garbage after STOP");
   EXPECT_EQ(p.at(p.root).kind, Kind::kBigInt);
   EXPECT_EQ(p.at(p.root).text, bytes.substr(4, 10));
@@ -127,18 +131,18 @@ TEST(Pickle, TorchMagicNumberIsABigInt) {
 
 TEST(Pickle, ContainersMemoAndOrderedDict) {
   Asm a;
-  a.proto().op('}').op('q').op(0);                       // EMPTY_DICT, BINPUT 0
-  a.mark().str("b").integer(1).str("a").integer(2).op('u');  // SETITEMS
-  a.str("list").op(']').op('r').le(7, 4);               // EMPTY_LIST, LONG_BINPUT 7
+  a.proto().op('}').op('q').op(0);                            // EMPTY_DICT, BINPUT 0
+  a.mark().str("b").integer(1).str("a").integer(2).op('u');   // SETITEMS
+  a.str("list").op(']').op('r').le(7, 4);                     // EMPTY_LIST, LONG_BINPUT 7
   a.mark().integer(1).integer(2).op('e').integer(3).op('a');  // APPENDS, APPEND
-  a.op('s');                                             // SETITEM
-  a.str("again").op('j').le(7, 4).op('s');              // LONG_BINGET 7
+  a.op('s');                                                  // SETITEM
+  a.str("again").op('j').le(7, 4).op('s');                    // LONG_BINGET 7
   a.str("od").global("collections", "OrderedDict").op(')').op('R');
   a.mark().str("z").integer(26).str("y").integer(25).str("z").integer(99).op('u');
   a.op('s');
   a.str("t").integer(4).integer(5).integer(6).op(0x87).op('p').raw("12\n").op('s');  // TUPLE3, PUT
-  a.str("t2").op('g').raw("12\n").op('s');              // GET
-  a.str("b").integer(3).op('s');                        // repeated key
+  a.str("t2").op('g').raw("12\n").op('s');                                           // GET
+  a.str("b").integer(3).op('s');                                                     // repeated key
   a.stop();
   const pk::Pickle p = run(a.bytes());
   const auto items = p.dict_items(p.root);
@@ -166,12 +170,12 @@ TEST(Pickle, ContainersMemoAndOrderedDict) {
 
 TEST(Pickle, Protocol4Opcodes) {
   Asm a;
-  a.proto(4).op(0x95).le(40, 8);                                     // FRAME
+  a.proto(4).op(0x95).le(40, 8);                                          // FRAME
   a.short_str("collections").op(0x94).short_str("OrderedDict").op(0x94);  // MEMOIZE
-  a.op(0x93).op(0x94).op(')').op(0x81).op(0x94);                     // STACK_GLOBAL, NEWOBJ
-  a.short_str("k").op(0x8e).le(2, 8).raw("xy").op('s');              // BINBYTES8
+  a.op(0x93).op(0x94).op(')').op(0x81).op(0x94);                          // STACK_GLOBAL, NEWOBJ
+  a.short_str("k").op(0x8e).le(2, 8).raw("xy").op('s');                   // BINBYTES8
   a.short_str("set").op(0x8f).mark().integer(1).integer(2).op(0x90).op('s');  // EMPTY_SET, ADDITEMS
-  a.short_str("m").op('h').op(2).op('s');                            // BINGET 2 = the class
+  a.short_str("m").op('h').op(2).op('s');  // BINGET 2 = the class
   a.stop();
   const pk::Pickle p = run(a.bytes());
   const pk::Object& root = p.at(p.root);
@@ -187,12 +191,12 @@ TEST(Pickle, Protocol4Opcodes) {
 TEST(Pickle, UnknownClassesBecomeOpaque) {
   Asm a;
   a.proto().mark();
-  a.global("torch.optim.sgd", "SGD");                               // bare class value
+  a.global("torch.optim.sgd", "SGD");                                    // bare class value
   a.global("torch.optim.sgd", "SGD").mark().integer(1).op('t').op('R');  // called
-  a.op('}').op('b');                                                 // BUILD with a state
-  a.op('2').integer(5).op('a');                                      // DUP, APPEND to opaque
-  a.op('0');                                                         // POP the duplicate
-  a.global("numpy", "dtype").op(')').op(0x81);                      // NEWOBJ of an unknown class
+  a.op('}').op('b');                                                     // BUILD with a state
+  a.op('2').integer(5).op('a');                                          // DUP, APPEND to opaque
+  a.op('0');                                                             // POP the duplicate
+  a.global("numpy", "dtype").op(')').op(0x81);  // NEWOBJ of an unknown class
   a.op('t').stop();
   const pk::Pickle p = run(a.bytes());
   const pk::Object& root = p.at(p.root);
@@ -205,7 +209,8 @@ TEST(Pickle, UnknownClassesBecomeOpaque) {
 }
 
 // ('storage', torch.<cls>, key, 'cpu', numel[, None])
-Asm& storage_pid(Asm& a, const std::string& cls, const std::string& key, int64_t numel, bool legacy) {
+Asm& storage_pid(Asm& a, const std::string& cls, const std::string& key, int64_t numel,
+                 bool legacy) {
   a.mark().str("storage").global("torch", cls).str(key).str("cpu").integer(numel);
   if (legacy) a.op('N');
   return a.op('t').op('Q');
@@ -290,12 +295,17 @@ TEST(Pickle, RejectsMalformedTensorArguments) {
 }
 
 TEST(Pickle, ErrorsNameTheOpcodeAndOffset) {
-  expect_error(std::string("\x80\x02\xff.", 4), 2, "pickle opcode 0xff at byte offset 2 is not supported");
+  expect_error(std::string("\x80\x02\xff.", 4), 2,
+               "pickle opcode 0xff at byte offset 2 is not supported");
   pk::Options shifted;
   shifted.base_offset = 1000;
-  expect_error(std::string("\x80\x02]\x82\x01.", 6), 1003, "pickle opcode 0x82 at byte offset 1003", shifted);
+  expect_error(std::string("\x80\x02]\x82\x01.", 6), 1003, "pickle opcode 0x82 at byte offset 1003",
+               shifted);
   expect_error(std::string("\x80\x02", 2), 2, "truncated pickle");
-  expect_error(std::string("\x80\x02X\xff\xff\x00\x00" "ab.", 10), 2, "truncated pickle");
+  expect_error(std::string("\x80\x02X\xff\xff\x00\x00"
+                           "ab.",
+                           10),
+               2, "truncated pickle");
   expect_error(std::string("\x80\x02\x8b\xff\xff\xff\xff.", 8), 2, "negative LONG4");
   expect_error(std::string("\x80\x09.", 3), 0, "unsupported pickle protocol 9");
   expect_error("0.", 0, "underflow");
@@ -304,11 +314,17 @@ TEST(Pickle, ErrorsNameTheOpcodeAndOffset) {
   expect_error("(.", 1, "underflow");
   expect_error("t.", 0, "no MARK");
   expect_error("h\x05.", 0, "memo key 5 not found");
-  expect_error("K\x01K\x02" "a.", 4, "not a list");
+  expect_error(
+      "K\x01K\x02"
+      "a.",
+      4, "not a list");
   expect_error("}K\x01s.", 3, "underflow");
   expect_error("K\x01)R.", 3, "not callable");
   expect_error("cmod\nf\nK\x01R.", 9, "not a tuple");
-  expect_error("(K\x01K\x02K\x03" "d.", 7, "odd number");
+  expect_error(
+      "(K\x01K\x02K\x03"
+      "d.",
+      7, "odd number");
   expect_error("cmod", 0, "unterminated");
   expect_error("I12x\n.", 0, "integer literal");
   expect_error("I99999999999999999999\n.", 0, "integer literal");

@@ -26,21 +26,29 @@ int64_t max_abs(std::span<const int64_t> values) {
   return m;
 }
 
-// Inner product over contiguous input channels, in 8 independent lanes so the
-// compiler can turn it into SIMD multiply-adds.
+// Sum of products of contiguous runs, kept in 8 independent lanes (reduced
+// once per output) so the compiler turns the inner loop into SIMD code.
 template <typename T, typename Acc>
-Acc dot(const T* a, const T* b, int n) {
-  constexpr int kLanes = 8;
-  Acc lane[kLanes] = {};
-  int i = 0;
-  for (; i + kLanes <= n; i += kLanes) {
-    for (int j = 0; j < kLanes; ++j) lane[j] += static_cast<Acc>(a[i + j]) * b[i + j];
+class DotAccumulator {
+ public:
+  void add(const T* a, const T* b, int n) {
+    int i = 0;
+    for (; i + kLanes <= n; i += kLanes) {
+      for (int j = 0; j < kLanes; ++j) lane_[j] += static_cast<Acc>(a[i + j]) * b[i + j];
+    }
+    for (; i < n; ++i) tail_ += static_cast<Acc>(a[i]) * b[i];
   }
-  Acc sum = 0;
-  for (; i < n; ++i) sum += static_cast<Acc>(a[i]) * b[i];
-  for (Acc v : lane) sum += v;
-  return sum;
-}
+  [[nodiscard]] Acc total() const {
+    Acc sum = tail_;
+    for (Acc v : lane_) sum += v;
+    return sum;
+  }
+
+ private:
+  static constexpr int kLanes = 8;
+  Acc lane_[kLanes] = {};
+  Acc tail_ = 0;
+};
 
 struct Geometry {
   int in_per_group = 0;   // input channels per group
@@ -80,22 +88,26 @@ void correlate(const Tensor& in, const ConvParams& p, const Geometry& g,
       }
     }
   }
+  // Without groups and column dilation, the kw taps of one kernel row read kw·C
+  // consecutive values, matching kw·cpg consecutive weights: one run per row.
+  const bool row_runs = p.groups == 1 && p.dilation[1] == 1;
+  const int run = row_runs ? kw * cpg : cpg;
+  const int runs_per_row = row_runs ? 1 : kw;
   for (int oy = 0; oy < g.out_h; ++oy) {
     for (int ox = 0; ox < g.out_w; ++ox) {
       for (int o = 0; o < p.out_channels; ++o) {
         const T* w = kern.data() + static_cast<size_t>(o) * kh * kw * cpg;
         const size_t first_channel = static_cast<size_t>(o / g.out_per_group) * cpg;
-        Acc acc = 0;
+        DotAccumulator<T, Acc> acc;
         for (int ky = 0; ky < kh; ++ky) {
           const size_t row = static_cast<size_t>(oy * p.stride[0] + ky * p.dilation[0]);
-          for (int kx = 0; kx < kw; ++kx) {
-            const size_t col = static_cast<size_t>(ox * p.stride[1] + kx * p.dilation[1]);
-            const T* x = data.data() + (row * g.padded_w + col) * ch + first_channel;
-            acc += dot<T, Acc>(x, w, cpg);
-            w += cpg;
+          for (int r = 0; r < runs_per_row; ++r) {
+            const size_t col = static_cast<size_t>(ox * p.stride[1] + r * p.dilation[1]);
+            acc.add(data.data() + (row * g.padded_w + col) * ch + first_channel, w, run);
+            w += run;
           }
         }
-        out.at(o, oy, ox) = static_cast<int64_t>(acc);
+        out.at(o, oy, ox) = static_cast<int64_t>(acc.total());
       }
     }
   }

@@ -82,16 +82,26 @@ double half_to_double(uint16_t h) {
 double decode(const uint8_t* p, const DType& t, bool big_endian) {
   const uint64_t bits = load_bits(p, t.size, big_endian);
   switch (t.repr) {
-    case Repr::kF16: return half_to_double(static_cast<uint16_t>(bits));
-    case Repr::kBF16: return std::bit_cast<float>(static_cast<uint32_t>(bits << 16));
-    case Repr::kF32: return std::bit_cast<float>(static_cast<uint32_t>(bits));
-    case Repr::kF64: return std::bit_cast<double>(bits);
-    case Repr::kI8: return static_cast<int8_t>(bits);
-    case Repr::kI16: return static_cast<int16_t>(bits);
-    case Repr::kI32: return static_cast<int32_t>(bits);
-    case Repr::kI64: return static_cast<double>(static_cast<int64_t>(bits));
-    case Repr::kU8: return static_cast<double>(bits);
-    case Repr::kBool: return bits != 0 ? 1.0 : 0.0;
+    case Repr::kF16:
+      return half_to_double(static_cast<uint16_t>(bits));
+    case Repr::kBF16:
+      return std::bit_cast<float>(static_cast<uint32_t>(bits << 16));
+    case Repr::kF32:
+      return std::bit_cast<float>(static_cast<uint32_t>(bits));
+    case Repr::kF64:
+      return std::bit_cast<double>(bits);
+    case Repr::kI8:
+      return static_cast<int8_t>(bits);
+    case Repr::kI16:
+      return static_cast<int16_t>(bits);
+    case Repr::kI32:
+      return static_cast<int32_t>(bits);
+    case Repr::kI64:
+      return static_cast<double>(static_cast<int64_t>(bits));
+    case Repr::kU8:
+      return static_cast<double>(bits);
+    case Repr::kBool:
+      return bits != 0 ? 1.0 : 0.0;
   }
   return 0;
 }
@@ -104,12 +114,11 @@ struct StorageBytes {
 
 // Resolves a storage key to its bytes; implementations cache, since tensors share storages.
 // `tensor_key` (the state_dict key that needs the storage) names errors.
-using StorageSource =
-    std::function<StorageBytes(const std::string& key, const DType& type, const std::string& tensor_key)>;
+using StorageSource = std::function<StorageBytes(const std::string& key, const DType& type,
+                                                 const std::string& tensor_key)>;
 
 struct Reader {
   std::string path;
-  size_t file_size = 0;
   bool big_endian = false;
   size_t value_budget = 0;  // elements still allowed in the output (bounded by the file size)
 
@@ -131,7 +140,8 @@ struct Reader {
       if (__builtin_mul_overflow(numel, static_cast<uint64_t>(d), &numel)) numel = UINT64_MAX;
     }
     if (numel > value_budget) {
-      fail(path, key, "tensor of " + std::to_string(numel) + " elements exceeds what the file can hold");
+      fail(path, key,
+           "tensor of " + std::to_string(numel) + " elements exceeds what the file can hold");
     }
     if (numel > 0) {
       // Highest element addressed, checked without overflow (numel <= budget bounds the sizes).
@@ -145,9 +155,10 @@ struct Reader {
                    __builtin_add_overflow(last, span, &last);
       }
       if (overflow || last >= length) {
-        fail(path, key, "tensor (offset " + std::to_string(t.offset) + ", " + std::to_string(numel) +
-                            " elements) reaches beyond its storage of " + std::to_string(length) +
-                            " elements");
+        fail(path, key,
+             "tensor (offset " + std::to_string(t.offset) + ", " + std::to_string(numel) +
+                 " elements) reaches beyond its storage of " + std::to_string(length) +
+                 " elements");
       }
     }
     value_budget -= numel;
@@ -189,7 +200,8 @@ struct Reader {
       ck.epoch = p.at(*epoch).integer;
     }
     for (const auto& [k, v] : p.dict_items(*sd)) {
-      if (p.at(k).kind != Kind::kStr) fail(path, "state_dict", "`state_dict` has a key that is not a string");
+      if (p.at(k).kind != Kind::kStr)
+        fail(path, "state_dict", "`state_dict` has a key that is not a string");
       const std::string& key = p.at(k).text;
       if (p.at(v).kind != Kind::kTensor) fail(path, key, "state_dict entry is not a tensor");
       ck.state_dict.push_back(tensor(p, p.tensors.at(p.at(v).index), key, source));
@@ -204,8 +216,8 @@ struct Reader {
     for (size_t i = 0; i < zip.names().size(); ++i) {
       const std::string& n = zip.names()[i];
       const size_t slash = n.find('/');
-      const bool top_level = n == "data.pkl" || (slash != std::string::npos && slash + 9 == n.size() &&
-                                                 n.ends_with("/data.pkl"));
+      const bool top_level = n == "data.pkl" || (slash != std::string::npos &&
+                                                 slash + 9 == n.size() && n.ends_with("/data.pkl"));
       if (!top_level) continue;
       if (pkl) fail(path, n, "zip archive holds more than one data.pkl");
       pkl = i;
@@ -218,17 +230,19 @@ struct Reader {
       const std::vector<uint8_t> text = zip.read(*order, 64);
       std::string s(text.begin(), text.end());
       while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back())) != 0) s.pop_back();
-      if (s != "little" && s != "big") fail(path, prefix + "byteorder", "unknown byte order '" + s + "'");
+      if (s != "little" && s != "big")
+        fail(path, prefix + "byteorder", "unknown byte order '" + s + "'");
       big_endian = s == "big";
     }
 
     const std::vector<uint8_t> pkl_bytes = zip.read(*pkl, kMaxInputFileBytes);
-    const Pickle p = pickle::unpickle(pkl_bytes.data(), pkl_bytes.size(),
-                                      {.file = path, .what = pkl_name,
-                                       .persistent_ids = pickle::PersistentIds::kTorchZip});
+    const Pickle p = pickle::unpickle(
+        pkl_bytes.data(), pkl_bytes.size(),
+        {.file = path, .what = pkl_name, .persistent_ids = pickle::PersistentIds::kTorchZip});
 
     std::map<std::string, std::vector<uint8_t>> cache;
-    const StorageSource source = [&](const std::string& key, const DType& type, const std::string& tensor_key) {
+    const StorageSource source = [&](const std::string& key, const DType& type,
+                                     const std::string& tensor_key) {
       const std::string name = prefix + "data/" + key;
       auto it = cache.find(key);
       if (it == cache.end()) {
@@ -237,18 +251,20 @@ struct Reader {
         it = cache.emplace(key, zip.read(*index, kMaxInputFileBytes)).first;
       }
       if (it->second.size() % type.size != 0) {
-        fail(path, tensor_key, "storage " + name + " has " + std::to_string(it->second.size()) +
-                                   " bytes, not a multiple of the element size " + std::to_string(type.size));
+        fail(path, tensor_key,
+             "storage " + name + " has " + std::to_string(it->second.size()) +
+                 " bytes, not a multiple of the element size " + std::to_string(type.size));
       }
       return StorageBytes{it->second.data(), it->second.size() / type.size};
     };
     return extract(p, source, "zip");
   }
 
-  pickle::Pickle next_pickle(const std::vector<uint8_t>& bytes, size_t& offset, const std::string& what,
-                             pickle::PersistentIds ids) {
-    pickle::Pickle p = pickle::unpickle(bytes.data() + offset, bytes.size() - offset,
-                                        {.file = path, .what = what, .base_offset = offset, .persistent_ids = ids});
+  pickle::Pickle next_pickle(const std::vector<uint8_t>& bytes, size_t& offset,
+                             const std::string& what, pickle::PersistentIds ids) {
+    pickle::Pickle p = pickle::unpickle(
+        bytes.data() + offset, bytes.size() - offset,
+        {.file = path, .what = what, .base_offset = offset, .persistent_ids = ids});
     offset += p.consumed;
     return p;
   }
@@ -257,7 +273,8 @@ struct Reader {
     size_t offset = 0;
     bool magic_ok = false;
     try {
-      const Pickle magic = next_pickle(bytes, offset, "magic number", pickle::PersistentIds::kReject);
+      const Pickle magic =
+          next_pickle(bytes, offset, "magic number", pickle::PersistentIds::kReject);
       const auto& m = magic.at(magic.root);
       magic_ok = m.kind == Kind::kBigInt && m.text.size() == sizeof kLegacyMagic &&
                  std::memcmp(m.text.data(), kLegacyMagic, sizeof kLegacyMagic) == 0;
@@ -266,7 +283,8 @@ struct Reader {
     }
     if (!magic_ok) fail(path, "", "not a PyTorch checkpoint (neither zip nor legacy pickle)");
 
-    const Pickle version = next_pickle(bytes, offset, "protocol version", pickle::PersistentIds::kReject);
+    const Pickle version =
+        next_pickle(bytes, offset, "protocol version", pickle::PersistentIds::kReject);
     const auto& v = version.at(version.root);
     if (v.kind != Kind::kInt || v.integer != kLegacyProtocol) {
       fail(path, "protocol version", "unsupported legacy checkpoint protocol version");
@@ -274,14 +292,17 @@ struct Reader {
     const size_t sys_info_offset = offset;
     const Pickle sys_info = next_pickle(bytes, offset, "sys_info", pickle::PersistentIds::kReject);
     if (sys_info.at(sys_info.root).kind != Kind::kDict) {
-      fail(path, "byte offset " + std::to_string(sys_info_offset), "legacy sys_info is not a dictionary");
+      fail(path, "byte offset " + std::to_string(sys_info_offset),
+           "legacy sys_info is not a dictionary");
     }
-    const Pickle object = next_pickle(bytes, offset, "checkpoint object", pickle::PersistentIds::kTorchLegacy);
+    const Pickle object =
+        next_pickle(bytes, offset, "checkpoint object", pickle::PersistentIds::kTorchLegacy);
     const size_t keys_offset = offset;
     const Pickle keys = next_pickle(bytes, offset, "storage keys", pickle::PersistentIds::kReject);
     const auto& key_list = keys.at(keys.root);
     if (key_list.kind != Kind::kList) {
-      fail(path, "byte offset " + std::to_string(keys_offset), "legacy storage key list is not a list");
+      fail(path, "byte offset " + std::to_string(keys_offset),
+           "legacy storage key list is not a list");
     }
 
     // Element type of every storage the object references (a key may be used by several views).
@@ -295,24 +316,30 @@ struct Reader {
       const std::string where = "byte offset " + std::to_string(offset);
       if (k.kind != Kind::kStr) fail(path, where, "legacy storage key is not a string");
       const auto name = type_names.find(k.text);
-      if (name == type_names.end()) fail(path, k.text, "storage key in the key list is not referenced by the checkpoint");
+      if (name == type_names.end())
+        fail(path, k.text, "storage key in the key list is not referenced by the checkpoint");
       const auto type = dtype_of(name->second);
       if (!type) fail(path, k.text, "unsupported storage type " + name->second);
-      if (bytes.size() - offset < 8) fail(path, where, "truncated legacy data section (storage `" + k.text + "`)");
+      if (bytes.size() - offset < 8)
+        fail(path, where, "truncated legacy data section (storage `" + k.text + "`)");
       const uint64_t count = load_bits(bytes.data() + offset, 8, false);
       offset += 8;
       if (count > (bytes.size() - offset) / type->size) {
-        fail(path, where, "truncated legacy data section (storage `" + k.text + "` needs " +
-                              std::to_string(count) + " elements)");
+        fail(path, where,
+             "truncated legacy data section (storage `" + k.text + "` needs " +
+                 std::to_string(count) + " elements)");
       }
-      if (!spans.emplace(k.text, StorageBytes{bytes.data() + offset, static_cast<size_t>(count)}).second) {
+      if (!spans.emplace(k.text, StorageBytes{bytes.data() + offset, static_cast<size_t>(count)})
+               .second) {
         fail(path, k.text, "storage key listed twice in the legacy key list");
       }
       offset += static_cast<size_t>(count) * type->size;
     }
-    const StorageSource source = [&](const std::string& key, const DType&, const std::string& tensor_key) {
+    const StorageSource source = [&](const std::string& key, const DType&,
+                                     const std::string& tensor_key) {
       const auto it = spans.find(key);
-      if (it == spans.end()) fail(path, tensor_key, "storage `" + key + "` is missing from the legacy data section");
+      if (it == spans.end())
+        fail(path, tensor_key, "storage `" + key + "` is missing from the legacy data section");
       return it->second;
     };
     return extract(object, source, "legacy");
@@ -332,7 +359,6 @@ Checkpoint read_checkpoint(const std::string& path) {
   auto bytes = std::make_shared<const std::vector<uint8_t>>(read_file_bytes(path));
   Reader reader;
   reader.path = path;
-  reader.file_size = bytes->size();
   // Stride-0 views could expand a tiny storage enormously; allow a few times the file size.
   reader.value_budget = 4 * bytes->size() + (size_t{1} << 20);
   if (bytes->size() >= 4 && std::memcmp(bytes->data(), "PK", 2) == 0) return reader.read_zip(bytes);

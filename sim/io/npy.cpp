@@ -34,7 +34,7 @@ struct Literal {
   std::string str;
   int64_t num = 0;
   bool flag = false;
-  std::vector<Literal> items;                          // kSeq (tuple or list)
+  std::vector<Literal> items;                         // kSeq (tuple or list)
   std::vector<std::pair<std::string, Literal>> dict;  // kDict (string keys only)
 };
 
@@ -51,8 +51,9 @@ class LiteralParser {
 
  private:
   [[noreturn]] void error(const std::string& what) const {
-    fail(file_, "header", "malformed header (" + what + " at column " + std::to_string(pos_) +
-                              "): " + std::string(text_.substr(0, 120)));
+    fail(file_, "header",
+         "malformed header (" + what + " at column " + std::to_string(pos_) +
+             "): " + std::string(text_.substr(0, 120)));
   }
 
   void skip_space() {
@@ -73,8 +74,8 @@ class LiteralParser {
     skip_space();
     if (text_.substr(pos_, w.size()) != w) return false;
     const size_t end = pos_ + w.size();
-    if (end < text_.size() && (std::isalnum(static_cast<unsigned char>(text_[end])) != 0 ||
-                               text_[end] == '_')) {
+    if (end < text_.size() &&
+        (std::isalnum(static_cast<unsigned char>(text_[end])) != 0 || text_[end] == '_')) {
       return false;
     }
     pos_ = end;
@@ -130,7 +131,8 @@ class LiteralParser {
       mag = mag * 10 + digit;
     }
     if (pos_ < text_.size() && (text_[pos_] == 'L' || text_[pos_] == 'l')) ++pos_;  // Python 2
-    const uint64_t limit = static_cast<uint64_t>(std::numeric_limits<int64_t>::max()) + (negative ? 1 : 0);
+    const uint64_t limit =
+        static_cast<uint64_t>(std::numeric_limits<int64_t>::max()) + (negative ? 1 : 0);
     if (mag > limit) error("number too large");
     v.num = negative ? static_cast<int64_t>(0 - mag) : static_cast<int64_t>(mag);
     return v;
@@ -184,10 +186,10 @@ Header interpret_header(const Literal& dict, const std::string& file) {
   const Literal* fortran = nullptr;
   const Literal* shape = nullptr;
   for (const auto& [key, value] : dict.dict) {
-    const Literal** slot = key == "descr" ? &descr
+    const Literal** slot = key == "descr"           ? &descr
                            : key == "fortran_order" ? &fortran
-                           : key == "shape" ? &shape
-                                            : nullptr;
+                           : key == "shape"         ? &shape
+                                                    : nullptr;
     // np.load insists on exactly these three keys.
     if (slot == nullptr) fail(file, "header", "unexpected header key '" + key + "'");
     if (*slot != nullptr) fail(file, "header", "duplicate header key '" + key + "'");
@@ -224,8 +226,9 @@ struct ElemType {
 
 ElemType parse_descr(const std::string& descr, const std::string& file) {
   auto unsupported = [&]() -> ElemType {
-    fail(file, "header", "unsupported dtype '" + descr +
-                             "' (integers, bool and integral-valued floats are supported)");
+    fail(file, "header",
+         "unsupported dtype '" + descr +
+             "' (integers, bool and integral-valued floats are supported)");
   };
   std::string_view d = descr;
   ElemType t;
@@ -235,16 +238,26 @@ ElemType parse_descr(const std::string& descr, const std::string& file) {
   }
   if (d.size() != 2) return unsupported();
   switch (d[0]) {
-    case 'i': t.kind = ElemKind::kSigned; break;
-    case 'u': t.kind = ElemKind::kUnsigned; break;
-    case 'b': t.kind = ElemKind::kBool; break;
-    case 'f': t.kind = ElemKind::kFloat; break;
-    default: return unsupported();
+    case 'i':
+      t.kind = ElemKind::kSigned;
+      break;
+    case 'u':
+      t.kind = ElemKind::kUnsigned;
+      break;
+    case 'b':
+      t.kind = ElemKind::kBool;
+      break;
+    case 'f':
+      t.kind = ElemKind::kFloat;
+      break;
+    default:
+      return unsupported();
   }
   t.size = static_cast<size_t>(d[1] - '0');
-  const bool ok = t.kind == ElemKind::kBool    ? t.size == 1
-                  : t.kind == ElemKind::kFloat ? (t.size == 2 || t.size == 4 || t.size == 8)
-                                               : (t.size == 1 || t.size == 2 || t.size == 4 || t.size == 8);
+  const bool ok = t.kind == ElemKind::kBool ? t.size == 1
+                  : t.kind == ElemKind::kFloat
+                      ? (t.size == 2 || t.size == 4 || t.size == 8)
+                      : (t.size == 1 || t.size == 2 || t.size == 4 || t.size == 8);
   if (!ok) return unsupported();
   return t;
 }
@@ -316,8 +329,8 @@ NpyArray parse_npy(const uint8_t* data, size_t size, const std::string& name_for
   const int major = data[6];
   const int minor = data[7];
   if ((major != 1 && major != 2 && major != 3) || minor != 0) {
-    fail(file, "version", "unsupported .npy format version " + std::to_string(major) + "." +
-                              std::to_string(minor));
+    fail(file, "version",
+         "unsupported .npy format version " + std::to_string(major) + "." + std::to_string(minor));
   }
   const size_t len_bytes = major == 1 ? 2 : 4;
   const size_t prefix = kMagicSize + 2 + len_bytes;
@@ -343,9 +356,9 @@ NpyArray parse_npy(const uint8_t* data, size_t size, const std::string& name_for
     numel *= dim;
   }
   if (numel > available / type.size) {
-    fail(file, "data", "truncated data: shape needs " + std::to_string(numel) + " elements of " +
-                           std::to_string(type.size) + " bytes, " + std::to_string(available) +
-                           " bytes present");
+    fail(file, "data",
+         "truncated data: shape needs " + std::to_string(numel) + " elements of " +
+             std::to_string(type.size) + " bytes, " + std::to_string(available) + " bytes present");
   }
 
   NpyArray out;
@@ -371,7 +384,8 @@ NpyArray parse_npy(const uint8_t* data, size_t size, const std::string& name_for
   }
   size_t storage = 0;
   for (size_t flat = 0; flat < numel; ++flat) {
-    const auto value = element_value(payload + (h.fortran_order ? storage : flat) * type.size, type);
+    const auto value =
+        element_value(payload + (h.fortran_order ? storage : flat) * type.size, type);
     if (!value) {
       fail(file, "element " + std::to_string(flat),
            type.kind == ElemKind::kFloat
@@ -430,12 +444,13 @@ void write_npy(const std::string& path, const std::vector<int64_t>& shape,
   }
   if (shape.size() == 1) dims += ",";
   if (numel != data.size()) {
-    fail(path, "shape", "shape has " + std::to_string(numel) + " elements but " +
-                            std::to_string(data.size()) + " values were given");
+    fail(path, "shape",
+         "shape has " + std::to_string(numel) + " elements but " + std::to_string(data.size()) +
+             " values were given");
   }
   const bool int8 = descr == "|i1";
-  std::string header = "{'descr': '" + std::string(descr) + "', 'fortran_order': False, 'shape': (" +
-                       dims + "), }";
+  std::string header =
+      "{'descr': '" + std::string(descr) + "', 'fortran_order': False, 'shape': (" + dims + "), }";
   // Pad with spaces so the data starts on a 64-byte boundary, as NumPy does.
   const size_t total = kMagicSize + 4 + header.size() + 1;
   header.append((64 - total % 64) % 64, ' ');

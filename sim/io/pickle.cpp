@@ -171,7 +171,8 @@ class Machine {
   }
 
   void memo_put(uint64_t index) {
-    if (memo_.size() >= opt_.limits.max_memo && !memo_.contains(index)) fail("pickle memo exceeds the limit");
+    if (memo_.size() >= opt_.limits.max_memo && !memo_.contains(index))
+      fail("pickle memo exceeds the limit");
     memo_[index] = top();
   }
   void memo_get(uint64_t index) {
@@ -228,7 +229,8 @@ class Machine {
     if (!s.empty() && s.front() == '+') s.remove_prefix(1);
     int64_t v = 0;
     const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-    if (ec != std::errc() || end != s.data() + s.size()) fail("bad or out-of-range integer literal");
+    if (ec != std::errc() || end != s.data() + s.size())
+      fail("bad or out-of-range integer literal");
     push_int(v);
   }
   void push_bool(bool v) {
@@ -293,7 +295,8 @@ class Machine {
     }
     if (name == "torch._utils._rebuild_parameter" ||
         name == "torch._utils._rebuild_parameter_with_state") {
-      if (args.empty() || obj(args[0]).kind != Kind::kTensor) fail("_rebuild_parameter without a tensor");
+      if (args.empty() || obj(args[0]).kind != Kind::kTensor)
+        fail("_rebuild_parameter without a tensor");
       return args[0];
     }
     return opaque(name);
@@ -331,8 +334,10 @@ class Machine {
   }
   std::vector<int64_t> int_tuple(Ref r, const char* what) {
     const Object& o = obj(r);
-    if (o.kind != Kind::kTuple && o.kind != Kind::kList) fail(std::string("tensor ") + what + " is not a tuple");
-    if (o.items.size() > kMaxTensorDims) fail(std::string("tensor ") + what + " has too many dimensions");
+    if (o.kind != Kind::kTuple && o.kind != Kind::kList)
+      fail(std::string("tensor ") + what + " is not a tuple");
+    if (o.items.size() > kMaxTensorDims)
+      fail(std::string("tensor ") + what + " has too many dimensions");
     std::vector<int64_t> v;
     v.reserve(o.items.size());
     for (Ref item : o.items) v.push_back(int_arg(item, what));
@@ -382,14 +387,15 @@ class Machine {
     s.type = cls.text;
     s.key = str_field(f[2], "key");
     s.location = str_field(f[3], "location");
-    if (obj(f[4]).kind != Kind::kInt || obj(f[4]).integer < 0) fail("persistent id size is not a count");
+    if (obj(f[4]).kind != Kind::kInt || obj(f[4]).integer < 0)
+      fail("persistent id size is not a count");
     s.numel = obj(f[4]).integer;
     if (fields == 6 && obj(f[5]).kind != Kind::kNone) {
       // view_metadata = (view_key, offset, size) of a storage slice.
       const Object& view = obj(f[5]);
-      if (view.kind != Kind::kTuple || view.items.size() != 3 || obj(view.items[1]).kind != Kind::kInt ||
-          obj(view.items[2]).kind != Kind::kInt || obj(view.items[1]).integer < 0 ||
-          obj(view.items[2]).integer < 0) {
+      if (view.kind != Kind::kTuple || view.items.size() != 3 ||
+          obj(view.items[1]).kind != Kind::kInt || obj(view.items[2]).kind != Kind::kInt ||
+          obj(view.items[1]).integer < 0 || obj(view.items[2]).integer < 0) {
         fail("malformed storage view metadata");
       }
       s.view_offset = obj(view.items[1]).integer;
@@ -398,7 +404,8 @@ class Machine {
     // The same storage may be referenced by several tensors: share one record.
     const std::string cache_key = s.key + '\0' + std::to_string(s.view_offset) + '\0' +
                                   (s.view_size ? std::to_string(*s.view_size) : "-");
-    auto [it, added] = storage_index_.try_emplace(cache_key, static_cast<uint32_t>(out_.storages.size()));
+    auto [it, added] =
+        storage_index_.try_emplace(cache_key, static_cast<uint32_t>(out_.storages.size()));
     if (added) {
       out_.storages.push_back(std::move(s));
     } else if (out_.storages[it->second].type != s.type) {
@@ -418,7 +425,9 @@ class Machine {
         if (proto > 5) fail("unsupported pickle protocol " + std::to_string(proto));
         break;
       }
-      case kFrame: le(8); break;  // framing only groups opcodes
+      case kFrame:
+        le(8);
+        break;  // framing only groups opcodes
       case kMark:
         if (marks_.size() >= opt_.limits.max_marks) fail("pickle MARK nesting exceeds the limit");
         marks_.push_back(stack_.size());
@@ -432,18 +441,40 @@ class Machine {
           fail("pickle stack underflow");
         }
         break;
-      case kPopMark: pop_mark(); break;
-      case kDup: push(top()); break;
+      case kPopMark:
+        pop_mark();
+        break;
+      case kDup:
+        push(top());
+        break;
 
-      case kNoneOp: push(make(Kind::kNone)); break;
-      case kNewTrue: push_bool(true); break;
-      case kNewFalse: push_bool(false); break;
-      case kBinInt: push_int(static_cast<int32_t>(static_cast<uint32_t>(le(4)))); break;
-      case kBinInt1: push_int(byte()); break;
-      case kBinInt2: push_int(static_cast<int64_t>(le(2))); break;
-      case kInt: push_decimal(line(), true); break;
-      case kLong: push_decimal(line(), false); break;
-      case kLong1: push_long(chars(byte())); break;
+      case kNoneOp:
+        push(make(Kind::kNone));
+        break;
+      case kNewTrue:
+        push_bool(true);
+        break;
+      case kNewFalse:
+        push_bool(false);
+        break;
+      case kBinInt:
+        push_int(static_cast<int32_t>(static_cast<uint32_t>(le(4))));
+        break;
+      case kBinInt1:
+        push_int(byte());
+        break;
+      case kBinInt2:
+        push_int(static_cast<int64_t>(le(2)));
+        break;
+      case kInt:
+        push_decimal(line(), true);
+        break;
+      case kLong:
+        push_decimal(line(), false);
+        break;
+      case kLong1:
+        push_long(chars(byte()));
+        break;
       case kLong4: {
         const auto n = static_cast<int32_t>(static_cast<uint32_t>(le(4)));
         if (n < 0) fail("negative LONG4 length");
@@ -466,26 +497,50 @@ class Machine {
         break;
       }
 
-      case kBinUnicode: push_text(Kind::kStr, chars(le(4))); break;
-      case kShortBinUnicode: push_text(Kind::kStr, chars(byte())); break;
-      case kBinUnicode8: push_text(Kind::kStr, chars(le(8))); break;
+      case kBinUnicode:
+        push_text(Kind::kStr, chars(le(4)));
+        break;
+      case kShortBinUnicode:
+        push_text(Kind::kStr, chars(byte()));
+        break;
+      case kBinUnicode8:
+        push_text(Kind::kStr, chars(le(8)));
+        break;
       case kBinString: {
         const auto n = static_cast<int32_t>(static_cast<uint32_t>(le(4)));
         if (n < 0) fail("negative BINSTRING length");
         push_text(Kind::kStr, chars(static_cast<uint64_t>(n)));
         break;
       }
-      case kShortBinString: push_text(Kind::kStr, chars(byte())); break;
-      case kBinBytes: push_text(Kind::kBytes, chars(le(4))); break;
-      case kShortBinBytes: push_text(Kind::kBytes, chars(byte())); break;
+      case kShortBinString:
+        push_text(Kind::kStr, chars(byte()));
+        break;
+      case kBinBytes:
+        push_text(Kind::kBytes, chars(le(4)));
+        break;
+      case kShortBinBytes:
+        push_text(Kind::kBytes, chars(byte()));
+        break;
       case kBinBytes8:
-      case kByteArray8: push_text(Kind::kBytes, chars(le(8))); break;
+      case kByteArray8:
+        push_text(Kind::kBytes, chars(le(8)));
+        break;
 
-      case kEmptyTuple: push(make_seq(Kind::kTuple, {})); break;
-      case kEmptyList: push(make_seq(Kind::kList, {})); break;
-      case kEmptyDict: push(make(Kind::kDict)); break;
-      case kEmptySet: push(make_seq(Kind::kList, {})); break;
-      case kTuple: push(make_seq(Kind::kTuple, pop_mark())); break;
+      case kEmptyTuple:
+        push(make_seq(Kind::kTuple, {}));
+        break;
+      case kEmptyList:
+        push(make_seq(Kind::kList, {}));
+        break;
+      case kEmptyDict:
+        push(make(Kind::kDict));
+        break;
+      case kEmptySet:
+        push(make_seq(Kind::kList, {}));
+        break;
+      case kTuple:
+        push(make_seq(Kind::kTuple, pop_mark()));
+        break;
       case kTuple1:
       case kTuple2:
       case kTuple3: {
@@ -495,7 +550,9 @@ class Machine {
         break;
       }
       case kList:
-      case kFrozenSet: push(make_seq(Kind::kList, pop_mark())); break;
+      case kFrozenSet:
+        push(make_seq(Kind::kList, pop_mark()));
+        break;
       case kDict: {
         std::vector<Ref> kv = pop_mark();
         if (kv.size() % 2 != 0) fail("DICT with an odd number of values");
@@ -528,13 +585,27 @@ class Machine {
         break;
       }
 
-      case kPut: memo_put(parse_index(line())); break;
-      case kBinPut: memo_put(byte()); break;
-      case kLongBinPut: memo_put(le(4)); break;
-      case kMemoize: memo_put(memo_.size()); break;
-      case kGet: memo_get(parse_index(line())); break;
-      case kBinGet: memo_get(byte()); break;
-      case kLongBinGet: memo_get(le(4)); break;
+      case kPut:
+        memo_put(parse_index(line()));
+        break;
+      case kBinPut:
+        memo_put(byte());
+        break;
+      case kLongBinPut:
+        memo_put(le(4));
+        break;
+      case kMemoize:
+        memo_put(memo_.size());
+        break;
+      case kGet:
+        memo_get(parse_index(line()));
+        break;
+      case kBinGet:
+        memo_get(byte());
+        break;
+      case kLongBinGet:
+        memo_get(le(4));
+        break;
 
       case kGlobal: {
         const std::string_view module = line();
@@ -563,7 +634,8 @@ class Machine {
         const Ref args = pop();
         const Ref cls = pop();
         const Object& c = obj(cls);
-        if (c.kind != Kind::kGlobal && c.kind != Kind::kOpaque) fail("NEWOBJ on a value that is not a class");
+        if (c.kind != Kind::kGlobal && c.kind != Kind::kOpaque)
+          fail("NEWOBJ on a value that is not a class");
         if (obj(args).kind != Kind::kTuple) fail("NEWOBJ arguments are not a tuple");
         if (c.kind == Kind::kGlobal && c.text == "collections.OrderedDict") {
           push(make_ordered_dict({}));
@@ -588,8 +660,9 @@ class Machine {
         std::snprintf(hex, sizeof hex, "0x%02x", op);
         const size_t offset = opt_.base_offset + op_pos_;
         throw Error({.file = opt_.file, .key = "byte offset " + std::to_string(offset)},
-                    std::string("pickle opcode ") + hex + " at byte offset " + std::to_string(offset) +
-                        " is not supported" + (opt_.what.empty() ? "" : " (pickle " + opt_.what + ")"));
+                    std::string("pickle opcode ") + hex + " at byte offset " +
+                        std::to_string(offset) + " is not supported" +
+                        (opt_.what.empty() ? "" : " (pickle " + opt_.what + ")"));
       }
     }
   }
@@ -619,11 +692,15 @@ class Machine {
 std::string key_identity(const Pickle& p, Ref r) {
   const Object& o = p.at(r);
   switch (o.kind) {
-    case Kind::kStr: return "s" + o.text;
-    case Kind::kBytes: return "b" + o.text;
+    case Kind::kStr:
+      return "s" + o.text;
+    case Kind::kBytes:
+      return "b" + o.text;
     case Kind::kInt:
-    case Kind::kBool: return "i" + std::to_string(o.integer);
-    default: return "r" + std::to_string(r);
+    case Kind::kBool:
+      return "i" + std::to_string(o.integer);
+    default:
+      return "r" + std::to_string(r);
   }
 }
 

@@ -28,8 +28,8 @@ enum class Kind : uint8_t {
   kTuple,
   kList,  // also sets and frozensets
   kDict,
-  kGlobal,  // a class or function named by GLOBAL/STACK_GLOBAL: `text` = "module.name"
-  kOpaque,  // result of calling/instantiating an unknown global: `text` = its "module.name"
+  kGlobal,   // a class or function named by GLOBAL/STACK_GLOBAL: `text` = "module.name"
+  kOpaque,   // result of calling/instantiating an unknown global: `text` = its "module.name"
   kStorage,  // persistent storage id: `index` into Pickle::storages
   kTensor,   // rebuilt tensor: `index` into Pickle::tensors
 };
@@ -76,9 +76,9 @@ struct Limits {
 };
 
 struct Options {
-  std::string file;         // names the file in errors
-  std::string what;         // names the pickle in messages, e.g. "archive/data.pkl"
-  size_t base_offset = 0;   // file offset of the pickle's first byte (for error offsets)
+  std::string file;        // names the file in errors
+  std::string what;        // names the pickle in messages, e.g. "archive/data.pkl"
+  size_t base_offset = 0;  // file offset of the pickle's first byte (for error offsets)
   PersistentIds persistent_ids = PersistentIds::kReject;
   Limits limits;
 };

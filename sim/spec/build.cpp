@@ -274,6 +274,8 @@ class Builder {
     }
     if (final_layer < 0) final_layer = max_layer;
     net_.final_layer = final_layer;
+    net_.hardware_order = net_.order;
+    apply_simulated_sequence(next);
     for (int i = 0; i < n; ++i) net_.layers[static_cast<size_t>(i)].next_sequence = next[static_cast<size_t>(i)];
 
     LayerSpec& fl = net_.layers[static_cast<size_t>(final_layer)];
@@ -299,6 +301,36 @@ class Builder {
     }
   }
 
+  // MAX78002 snoop tests let the izer's model take another path than the
+  // hardware (`simulated_sequence`); the known answer is that path's result.
+  void apply_simulated_sequence(const std::vector<int>& next) {
+    const int n = static_cast<int>(net_.layers.size());
+    bool any = false;
+    for (const auto& y : yaml_.layers) any = any || y.simulated_sequence.has_value();
+    if (!any) return;
+    int terminating = net_.final_layer;
+    for (const auto& y : yaml_.layers) {
+      if (y.simulated_sequence == -1) {
+        terminating = y.sequence;
+        break;
+      }
+    }
+    std::vector<int> order;
+    std::set<int> seen;
+    for (int ll = net_.start_layer; ll >= 0 && ll < n;) {
+      if (!seen.insert(ll).second) fail(ll, "simulated_sequence", "the simulated sequence loops back to layer " + std::to_string(ll));
+      order.push_back(ll);
+      const auto& sim = yaml_.layers[static_cast<size_t>(ll)].simulated_sequence;
+      const int nx = sim ? *sim : next[static_cast<size_t>(ll)];
+      if (nx == -1 || ll == terminating) break;
+      ll = nx;
+    }
+    net_.order = order;
+    net_.final_layer = order.back();
+    for (auto& l : net_.layers) l.output = false;
+    net_.layers[static_cast<size_t>(net_.final_layer)].output = true;
+  }
+
   // Offsets and dimensions along the execution order (conventions §1.6 steps 7-8).
   void walk_dimensions() {
     const int start = net_.start_layer;
@@ -309,7 +341,7 @@ class Builder {
     if (fl.output_width != 8 && fl.activation != Activation::None) {
       fail(net_.final_layer, "output_width", "`output_width: 32` cannot be combined with an activation");
     }
-    for (int ll : net_.order) {
+    for (int ll : net_.hardware_order) {
       LayerSpec& l = net_.layers[static_cast<size_t>(ll)];
       const YamlLayer& y = yaml_.layers[static_cast<size_t>(ll)];
       if (l.in_channels <= 0) fail(ll, "in_channels", "`in_channels` is required");
@@ -341,7 +373,7 @@ class Builder {
       auto dim_of = [&](int s) { return s == -1 ? auto_dim[0] : net_.layers[static_cast<size_t>(s)].out_dim; };
       const Pair first = dim_of(l.in_sequences.front());
       for (int s : l.in_sequences) {
-        if (s != -1 && std::find(net_.order.begin(), net_.order.end(), s) == net_.order.end()) {
+        if (s != -1 && std::find(net_.hardware_order.begin(), net_.hardware_order.end(), s) == net_.hardware_order.end()) {
           fail(ll, "in_sequences", "layer " + std::to_string(s) + " is not executed before this layer");
         }
         const Pair d = dim_of(s);
@@ -421,7 +453,7 @@ class Builder {
   // The izer back end's checks of the hardware mapping (max7800x create_net).
   void check_hardware_limits() {
     const int max_proc = in_.options.max_proc.value_or(64);
-    for (int ll : net_.order) {
+    for (int ll : net_.hardware_order) {
       LayerSpec& l = net_.layers[static_cast<size_t>(ll)];
       if (l.output_shift < -dev_.max_total_shift || l.output_shift > dev_.max_total_shift) {
         const int implicit = l.bypass ? 0 : 8 - std::abs(l.quantization);

@@ -138,9 +138,13 @@ struct Network {
   std::string arch;
   std::string dataset;
   std::vector<LayerSpec> layers;  // indexed by YAML sequence
-  std::vector<int> order;         // execution order (follows next_sequence from the start layer)
+  // The layers whose results the known answer is computed from, in order: the
+  // hardware sequence (next_sequence from the start layer), except where a
+  // MAX78002 test redirects the izer's model with `simulated_sequence`.
+  std::vector<int> order;
+  std::vector<int> hardware_order;  // next_sequence from the start layer
   int start_layer = 0;
-  int final_layer = 0;            // the terminating layer (after --stop-after)
+  int final_layer = 0;            // the terminating layer of `order` (after --stop-after)
   std::optional<uint64_t> output_map;  // YAML `output_map`
   IzerOptions options;
   Tensor input;                   // the sample, C×H×W (1-D: C×L×1), values in [-128, 127]

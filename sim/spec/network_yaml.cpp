@@ -166,6 +166,7 @@ class LayerReader {
 struct PendingRefs {
   std::optional<std::vector<LayerReader::Ref>> in_sequences;
   std::optional<LayerReader::Ref> next_sequence;
+  std::optional<LayerReader::Ref> simulated_sequence;
   std::optional<LayerReader::Ref> weight_source;
 };
 
@@ -405,6 +406,11 @@ YamlLayer read_layer(const YamlValue& node, const std::string& file, int sequenc
   if (r.has("simulated_sequence") || r.has("snoop_sequence")) {
     if (!dev.link_layer) r.fail(r.has("simulated_sequence") ? "simulated_sequence" : "snoop_sequence", "not supported on " + dev.name);
   }
+  if (r.has("simulated_sequence")) {
+    auto refs = r.refs("simulated_sequence");
+    if (refs.size() != 1) r.fail("simulated_sequence", "expected one layer number, name or `stop`");
+    pending.simulated_sequence = refs[0];
+  }
 
   // Per-operator fix-ups (conventions §1.5).
   if (l.op == Op::Conv1d) {
@@ -530,6 +536,13 @@ NetworkYaml parse_network_yaml(const YamlValue& doc, const std::string& file, co
         l.next_sequence = -1;
       } else {
         l.next_sequence = resolve_ref(*p.next_sequence, net.layers, data_buffer, skip_layers, file, l.sequence, "next_sequence");
+      }
+    }
+    if (p.simulated_sequence) {
+      if (p.simulated_sequence->is_name && p.simulated_sequence->name == "stop") {
+        l.simulated_sequence = -1;
+      } else {
+        l.simulated_sequence = resolve_ref(*p.simulated_sequence, net.layers, data_buffer, skip_layers, file, l.sequence, "simulated_sequence");
       }
     }
     if (p.weight_source) l.weight_source = resolve_ref(*p.weight_source, net.layers, data_buffer, skip_layers, file, l.sequence, "weight_source");

@@ -59,6 +59,7 @@ struct YamlLayer {
   uint32_t out_offset = 0;
   std::optional<std::vector<int>> in_sequences;  // resolved: layer indices, -1 = input, -2 = data buffer
   std::optional<int> next_sequence;              // -1 = stop
+  std::optional<int> simulated_sequence;         // MAX78002 snoop tests: where the izer's model goes next
   std::optional<int> weight_source;
   std::vector<int> bias_group;
 };
