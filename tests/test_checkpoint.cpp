@@ -223,8 +223,9 @@ class CheckpointTest : public ::testing::Test {
     for (const auto& st : storages) keys.str(st.first);
     keys.op('e').op('.');
     s += keys.bytes();
-    for (size_t i = 0; i < storages.size(); ++i)
+    for (size_t i = 0; i < storages.size(); ++i) {
       s += le_bytes(static_cast<uint64_t>(counts[i]), 8) + storages[i].second;
+    }
     return s;
   }
 

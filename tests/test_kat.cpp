@@ -7,12 +7,12 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
-#include <regex>
 #include <set>
 #include <sstream>
 
@@ -482,10 +482,16 @@ std::vector<std::pair<int, int>> output_dims(const nlohmann::json& column) {
   std::string joined;
   for (const auto& item : column) joined += item.get<std::string>() + ", ";
   std::vector<std::pair<int, int>> dims;
-  const std::regex pair(R"([\[(](\d+), (\d+)[\])])");
-  for (auto it = std::sregex_iterator(joined.begin(), joined.end(), pair);
-       it != std::sregex_iterator(); ++it) {
-    dims.emplace_back(std::stoi((*it)[1]), std::stoi((*it)[2]));
+  for (size_t at = joined.find_first_of("[("); at != std::string::npos;
+       at = joined.find_first_of("[(", at + 1)) {
+    int rows = 0, cols = 0;
+    const char* p = joined.c_str() + at + 1;
+    const char* end = joined.c_str() + joined.size();
+    auto r = std::from_chars(p, end, rows);
+    if (r.ec != std::errc() || end - r.ptr < 2 || r.ptr[0] != ',' || r.ptr[1] != ' ') continue;
+    auto c = std::from_chars(r.ptr + 2, end, cols);
+    if (c.ec != std::errc() || c.ptr == end || (*c.ptr != ']' && *c.ptr != ')')) continue;
+    dims.emplace_back(rows, cols);
   }
   return dims;
 }

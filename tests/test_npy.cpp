@@ -58,8 +58,9 @@ std::string npy_bytes(const std::string& dict, const std::string& data, int majo
   std::string out = "\x93NUMPY";
   out += static_cast<char>(major);
   out += '\0';
-  for (size_t i = 0; i < len_bytes; ++i)
+  for (size_t i = 0; i < len_bytes; ++i) {
     out += static_cast<char>((header.size() >> (8 * i)) & 0xff);
+  }
   return out + header + data;
 }
 
@@ -303,10 +304,13 @@ TEST_F(NpyTest, FortranOrderIsConvertedToRowMajor) {
 
   // 2x2x2: element (i,j,k) stored at i + 2j + 4k holds 100i + 10j + k.
   std::vector<int64_t> storage(8);
-  for (int i = 0; i < 2; ++i)
-    for (int j = 0; j < 2; ++j)
-      for (int k = 0; k < 2; ++k)
+  for (int i = 0; i < 2; ++i) {
+    for (int j = 0; j < 2; ++j) {
+      for (int k = 0; k < 2; ++k) {
         storage[static_cast<size_t>(i + 2 * j + 4 * k)] = 100 * i + 10 * j + k;
+      }
+    }
+  }
   data.clear();
   for (int64_t v : storage) data += be_bytes(static_cast<uint64_t>(v), 4);
   const NpyArray b = read_npy(

@@ -345,6 +345,38 @@ TEST(Pickle, LimitsAreEnforced) {
   expect_error("NNNNN.", 4, "too many objects", tight);
 }
 
+TEST(Pickle, KnownCallablesCheckTheirArguments) {
+  Asm a;
+  a.global("collections", "OrderedDict").mark().integer(1).integer(2).op('t');
+  const size_t reduce_at = a.bytes().size();
+  a.op('R').stop();
+  expect_error(a.bytes(), reduce_at, "collections.OrderedDict expects 0-1 arguments, not 2");
+  Asm b;
+  b.global("torch._utils", "_rebuild_tensor_v2").op(')');
+  b.op('R').stop();
+  expect_error(b.bytes(), b.bytes().size() - 2, "_rebuild_tensor_v2 expects 6-7 arguments, not 0");
+  Asm c;
+  c.global("collections", "OrderedDict").integer(5).op(0x85).op('R').stop();
+  expect_error(c.bytes(), c.bytes().size() - 2, "unsupported OrderedDict argument");
+}
+
+TEST(Pickle, RepeatedCopiesOfAMemoizedListAreBounded) {
+  // OrderedDict(list_of_100_pairs) built 100000 times from the memo: 7 bytes per copy of 100
+  // pairs must not turn into unbounded memory.
+  Asm a;
+  a.global("collections", "OrderedDict").op('q').op(1).op(']').op('q').op(0).mark();
+  for (int i = 0; i < 100; ++i) a.integer(i).integer(i).op(0x86);
+  a.op('e').op('0');
+  for (int i = 0; i < 100000; ++i) a.op('h').op(1).op('h').op(0).op(0x85).op('R').op('0');
+  a.op('N').stop();
+  try {
+    run(a.bytes());
+    ADD_FAILURE() << "no error";
+  } catch (const Error& e) {
+    EXPECT_NE(e.message().find("too many objects"), std::string::npos) << e.formatted();
+  }
+}
+
 TEST(Pickle, CyclesAndDeepNestingAreHarmless) {
   // A list containing itself: EMPTY_LIST, DUP, APPEND.
   const pk::Pickle cyc = run("]2a.");

@@ -200,8 +200,9 @@ struct Reader {
       ck.epoch = p.at(*epoch).integer;
     }
     for (const auto& [k, v] : p.dict_items(*sd)) {
-      if (p.at(k).kind != Kind::kStr)
+      if (p.at(k).kind != Kind::kStr) {
         fail(path, "state_dict", "`state_dict` has a key that is not a string");
+      }
       const std::string& key = p.at(k).text;
       if (p.at(v).kind != Kind::kTensor) fail(path, key, "state_dict entry is not a tensor");
       ck.state_dict.push_back(tensor(p, p.tensors.at(p.at(v).index), key, source));
@@ -230,8 +231,9 @@ struct Reader {
       const std::vector<uint8_t> text = zip.read(*order, 64);
       std::string s(text.begin(), text.end());
       while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back())) != 0) s.pop_back();
-      if (s != "little" && s != "big")
+      if (s != "little" && s != "big") {
         fail(path, prefix + "byteorder", "unknown byte order '" + s + "'");
+      }
       big_endian = s == "big";
     }
 
@@ -316,12 +318,14 @@ struct Reader {
       const std::string where = "byte offset " + std::to_string(offset);
       if (k.kind != Kind::kStr) fail(path, where, "legacy storage key is not a string");
       const auto name = type_names.find(k.text);
-      if (name == type_names.end())
+      if (name == type_names.end()) {
         fail(path, k.text, "storage key in the key list is not referenced by the checkpoint");
+      }
       const auto type = dtype_of(name->second);
       if (!type) fail(path, k.text, "unsupported storage type " + name->second);
-      if (bytes.size() - offset < 8)
+      if (bytes.size() - offset < 8) {
         fail(path, where, "truncated legacy data section (storage `" + k.text + "`)");
+      }
       const uint64_t count = load_bits(bytes.data() + offset, 8, false);
       offset += 8;
       if (count > (bytes.size() - offset) / type->size) {
@@ -329,8 +333,8 @@ struct Reader {
              "truncated legacy data section (storage `" + k.text + "` needs " +
                  std::to_string(count) + " elements)");
       }
-      if (!spans.emplace(k.text, StorageBytes{bytes.data() + offset, static_cast<size_t>(count)})
-               .second) {
+      const StorageBytes span{bytes.data() + offset, static_cast<size_t>(count)};
+      if (!spans.emplace(k.text, span).second) {
         fail(path, k.text, "storage key listed twice in the legacy key list");
       }
       offset += static_cast<size_t>(count) * type->size;
@@ -338,8 +342,9 @@ struct Reader {
     const StorageSource source = [&](const std::string& key, const DType&,
                                      const std::string& tensor_key) {
       const auto it = spans.find(key);
-      if (it == spans.end())
+      if (it == spans.end()) {
         fail(path, tensor_key, "storage `" + key + "` is missing from the legacy data section");
+      }
       return it->second;
     };
     return extract(object, source, "legacy");

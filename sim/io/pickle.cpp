@@ -171,8 +171,9 @@ class Machine {
   }
 
   void memo_put(uint64_t index) {
-    if (memo_.size() >= opt_.limits.max_memo && !memo_.contains(index))
+    if (memo_.size() >= opt_.limits.max_memo && !memo_.contains(index)) {
       fail("pickle memo exceeds the limit");
+    }
     memo_[index] = top();
   }
   void memo_get(uint64_t index) {
@@ -229,8 +230,9 @@ class Machine {
     if (!s.empty() && s.front() == '+') s.remove_prefix(1);
     int64_t v = 0;
     const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-    if (ec != std::errc() || end != s.data() + s.size())
+    if (ec != std::errc() || end != s.data() + s.size()) {
       fail("bad or out-of-range integer literal");
+    }
     push_int(v);
   }
   void push_bool(bool v) {
@@ -282,22 +284,24 @@ class Machine {
     if (fn.kind != Kind::kGlobal) fail("REDUCE on a value that is not callable");
     if (obj(args_ref).kind != Kind::kTuple) fail("REDUCE arguments are not a tuple");
     const std::string name = fn.text;
-    const std::vector<Ref> args = obj(args_ref).items;
-    if (name == "collections.OrderedDict") return make_ordered_dict(args);
-    if (name == "torch._utils._rebuild_tensor_v2") {
-      // (storage, offset, size, stride, requires_grad, backward_hooks[, metadata])
-      if (args.size() != 6 && args.size() != 7) fail("_rebuild_tensor_v2 expects 6 or 7 arguments");
-      return make_tensor(args);
-    }
-    if (name == "torch._utils._rebuild_tensor") {
-      if (args.size() != 4) fail("_rebuild_tensor expects 4 arguments");
-      return make_tensor(args);
-    }
+    // The known callables take a few arguments: check the count before copying them.
+    const auto args = [&](size_t lo, size_t hi) {
+      const size_t n = obj(args_ref).items.size();
+      if (n < lo || n > hi) {
+        fail(name + " expects " + std::to_string(lo) + (lo == hi ? "" : "-" + std::to_string(hi)) +
+             " arguments, not " + std::to_string(n));
+      }
+      return obj(args_ref).items;
+    };
+    if (name == "collections.OrderedDict") return make_ordered_dict(args(0, 1));
+    // (storage, offset, size, stride, requires_grad, backward_hooks[, metadata])
+    if (name == "torch._utils._rebuild_tensor_v2") return make_tensor(args(6, 7));
+    if (name == "torch._utils._rebuild_tensor") return make_tensor(args(4, 4));
     if (name == "torch._utils._rebuild_parameter" ||
         name == "torch._utils._rebuild_parameter_with_state") {
-      if (args.empty() || obj(args[0]).kind != Kind::kTensor)
-        fail("_rebuild_parameter without a tensor");
-      return args[0];
+      const std::vector<Ref> a = args(3, 4);
+      if (obj(a[0]).kind != Kind::kTensor) fail("_rebuild_parameter without a tensor");
+      return a[0];
     }
     return opaque(name);
   }
@@ -306,9 +310,11 @@ class Machine {
     Object d;
     d.kind = Kind::kDict;
     d.ordered = true;
-    if (args.size() > 1) fail("OrderedDict expects at most one argument");
     if (args.size() == 1) {
       const Object& src = obj(args[0]);
+      // Copying a memoized container again and again must not grow without bound.
+      copied_ += src.items.size();
+      if (copied_ > max_objects_) fail("too many objects in the pickle");
       if (src.kind == Kind::kDict) {
         d.items = src.items;
       } else if (src.kind == Kind::kList || src.kind == Kind::kTuple) {
@@ -334,10 +340,12 @@ class Machine {
   }
   std::vector<int64_t> int_tuple(Ref r, const char* what) {
     const Object& o = obj(r);
-    if (o.kind != Kind::kTuple && o.kind != Kind::kList)
+    if (o.kind != Kind::kTuple && o.kind != Kind::kList) {
       fail(std::string("tensor ") + what + " is not a tuple");
-    if (o.items.size() > kMaxTensorDims)
+    }
+    if (o.items.size() > kMaxTensorDims) {
       fail(std::string("tensor ") + what + " has too many dimensions");
+    }
     std::vector<int64_t> v;
     v.reserve(o.items.size());
     for (Ref item : o.items) v.push_back(int_arg(item, what));
@@ -387,8 +395,9 @@ class Machine {
     s.type = cls.text;
     s.key = str_field(f[2], "key");
     s.location = str_field(f[3], "location");
-    if (obj(f[4]).kind != Kind::kInt || obj(f[4]).integer < 0)
+    if (obj(f[4]).kind != Kind::kInt || obj(f[4]).integer < 0) {
       fail("persistent id size is not a count");
+    }
     s.numel = obj(f[4]).integer;
     if (fields == 6 && obj(f[5]).kind != Kind::kNone) {
       // view_metadata = (view_key, offset, size) of a storage slice.
@@ -425,9 +434,9 @@ class Machine {
         if (proto > 5) fail("unsupported pickle protocol " + std::to_string(proto));
         break;
       }
-      case kFrame:
+      case kFrame:  // framing only groups opcodes: skip the frame length
         le(8);
-        break;  // framing only groups opcodes
+        break;
       case kMark:
         if (marks_.size() >= opt_.limits.max_marks) fail("pickle MARK nesting exceeds the limit");
         marks_.push_back(stack_.size());
@@ -634,8 +643,9 @@ class Machine {
         const Ref args = pop();
         const Ref cls = pop();
         const Object& c = obj(cls);
-        if (c.kind != Kind::kGlobal && c.kind != Kind::kOpaque)
+        if (c.kind != Kind::kGlobal && c.kind != Kind::kOpaque) {
           fail("NEWOBJ on a value that is not a class");
+        }
         if (obj(args).kind != Kind::kTuple) fail("NEWOBJ arguments are not a tuple");
         if (c.kind == Kind::kGlobal && c.text == "collections.OrderedDict") {
           push(make_ordered_dict({}));
@@ -678,6 +688,7 @@ class Machine {
   size_t size_;
   const Options& opt_;
   size_t max_objects_ = 0;
+  size_t copied_ = 0;  // container elements copied by OrderedDict(...)
   size_t pos_ = 0;
   size_t op_pos_ = 0;
   std::vector<Ref> stack_;

@@ -65,6 +65,7 @@ class Builder {
     copy_yaml_layers();
     walk_channels();
     walk_dimensions();
+    replicate_fast_fifo_quad_map();
     check_hardware_limits();
     return std::move(net_);
   }
@@ -543,13 +544,20 @@ class Builder {
     }
   }
 
+  // The fast FIFO quad mode feeds all four quadrants: the first layer's map is
+  // replicated into each of them.
+  void replicate_fast_fifo_quad_map() {
+    if (!in_.options.fast_fifo_quad) return;
+    LayerSpec& l = net_.layers[static_cast<size_t>(net_.start_layer)];
+    fast_fifo_quad_original_map_ = l.processors;
+    const uint64_t p = l.processors;
+    l.processors = p << 48 | p << 32 | p << 16 | p;
+  }
+
   void check_processor_maps(const LayerSpec& l) {
     const int ll = l.index;
     uint64_t pmap = l.processors;
-    if (ll == net_.start_layer && in_.options.fast_fifo_quad) {
-      // The fast FIFO quad mode replicates the first layer's map into all quadrants.
-      pmap &= 0xFFFF;
-    }
+    if (ll == net_.start_layer && in_.options.fast_fifo_quad) pmap = fast_fifo_quad_original_map_;
     const int bits = std::popcount(pmap);
     if (bits != l.in_per_pass) {
       fail(ll, "processors", std::to_string(l.in_channels) + " input channel(s)" + (l.flatten ? " (before flattening)" : std::string()) + " using " +
@@ -583,6 +591,7 @@ class Builder {
   const Device& dev_;
   NetworkYaml yaml_;
   std::vector<LayerWeights> weights_;
+  uint64_t fast_fifo_quad_original_map_ = 0;
   Network net_;
 };
 
