@@ -566,9 +566,14 @@ class Builder {
     }
     const int obits = std::popcount(l.output_processors);
     if (obits != l.out_per_pass) {
+      // Say where the map came from: users rarely write output_processors.
+      std::string origin;
+      const YamlLayer& y = yaml_.layers[static_cast<size_t>(ll)];
+      if (ll == net_.final_layer && yaml_.output_map) origin = " (from `output_map`)";
+      else if (!y.output_processors && l.next_sequence >= 0) origin = " (the `processors` of layer " + std::to_string(l.next_sequence) + ", which reads this output)";
       fail(ll, "output_processors", std::to_string(l.out_channels) + " output channel(s) using " + std::to_string(l.out_passes) + " pass(es) need " +
                                         std::to_string(l.out_per_pass) + " processors per pass, but the output processor map " + hex(l.output_processors, 16) +
-                                        " has " + std::to_string(obits) + " bits");
+                                        origin + " has " + std::to_string(obits) + " bits");
     }
   }
 
