@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <iostream>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -153,7 +154,7 @@ std::vector<BadInput> bad_inputs() {
       mnist_yaml("pool_dilation_on_max78000", "  - max_pool: 2\n    pool_stride: 2\n    pad: 2", "  - max_pool: 2\n    pool_stride: 2\n    pool_dilation: 2\n    pad: 2",
                  {"net.yaml", "layer 1", "pool_dilation"}),
       mnist_yaml("depthwise_on_max78000", "  - max_pool: 2\n    pool_stride: 2\n    pad: 2", "  - max_pool: 2\n    pool_stride: 2\n    groups: 60\n    pad: 2",
-                 {"layer 1"}),
+                 {"net.yaml", "layer 1", "groups"}),
       mnist_yaml("chw_on_second_layer", "    out_offset: 0\n    processors: 0xfffffffffffffff0\n    op: conv2d\n  - max_pool: 2",
                  "    out_offset: 0\n    processors: 0xfffffffffffffff0\n    op: conv2d\n    data_format: CHW\n  - max_pool: 2", {"net.yaml", "layer 1", "data_format"}),
       mnist_yaml("out_offset_too_large", "    out_offset: 0x1000", "    out_offset: 0x40000", {"net.yaml", "layer 4", "out_offset"}),
@@ -186,7 +187,7 @@ std::vector<BadInput> bad_inputs() {
       mnist_sample("sample_wrong_rank", npy("<i8", "(1, 1, 28, 28)", int64s(std::vector<int64_t>(784, 1))), {"sample.npy", "dimensions"}),
       mnist_sample("sample_float_fraction", npy("<f8", "(1, 28, 28)", std::string(784 * 8, '\x3f')), {"sample.npy"}),
       mnist_sample("sample_unsupported_dtype", npy("<c16", "(1, 28, 28)", std::string(784 * 16, '\0')), {"sample.npy"}),
-      mnist_sample("sample_channel_mismatch", npy("<i8", "(2, 28, 28)", int64s(std::vector<int64_t>(2 * 784, 1))), {"layer 0"}),
+      mnist_sample("sample_channel_mismatch", npy("<i8", "(2, 28, 28)", int64s(std::vector<int64_t>(2 * 784, 1))), {"sample.npy", "layer 0", "2 channels"}),
       // Checkpoints.
       mnist_checkpoint("checkpoint_truncated_zip", [](std::string s) { return s.substr(0, s.size() / 2); }, {"ckpt.pth.tar"}),
       mnist_checkpoint("checkpoint_not_a_checkpoint", [](std::string) { return std::string("hello world, not a checkpoint"); }, {"ckpt.pth.tar"}),
@@ -194,8 +195,16 @@ std::vector<BadInput> bad_inputs() {
       {"legacy_checkpoint_bad_opcode",
        [](const fs::path& dir) {
          std::string s = slurp(kShared / "data" / "tests" / "test-mnist.pth.tar");
-         s[40] = '\xfe';  // inside the pickled sys_info dict
+         // The magic-number pickle is 15 bytes; the protocol-version pickle follows.
+         s[15] = '\xfe';
          spit(dir / "ckpt.pth.tar", s);
+         return std::vector<std::string>{"--config", (kMnist / "network.yaml").string(), "--checkpoint", (dir / "ckpt.pth.tar").string(),
+                                         "--kat", (kMnist / "sample.npy").string(), "--device", "MAX78000"};
+       },
+       {"ckpt.pth.tar", "0xfe"}},
+      {"legacy_checkpoint_truncated",
+       [](const fs::path& dir) {
+         spit(dir / "ckpt.pth.tar", slurp(kShared / "data" / "tests" / "test-mnist.pth.tar").substr(0, 300));
          return std::vector<std::string>{"--config", (kMnist / "network.yaml").string(), "--checkpoint", (dir / "ckpt.pth.tar").string(),
                                          "--kat", (kMnist / "sample.npy").string(), "--device", "MAX78000"};
        },
@@ -237,6 +246,7 @@ TEST_P(BadInputTest, ExitsTwoWithAPreciseMessage) {
   fs::remove_all(dir);
   fs::create_directories(dir);
   const Result r = run_cli(bad.setup(dir));
+  std::cout << "  " << r.output;  // the message, for people reading the test log
   EXPECT_EQ(r.exit_code, 2) << r.output;
   EXPECT_NE(r.output.find("ai8xsim: error: "), std::string::npos) << r.output;
   for (const auto& part : bad.message_parts) EXPECT_NE(r.output.find(part), std::string::npos) << "missing \"" << part << "\" in: " << r.output;

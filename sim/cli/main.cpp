@@ -38,6 +38,7 @@ constexpr int kExitBadInput = 2;
 struct Args {
   std::string config, checkpoint, sample, weights, bias, device, expected, write_sampleoutput, dump, model = "fast", case_dir;
   bool describe = false, json = false, layer_report = false, verbose = false;
+  std::vector<std::string> class_names;
   IzerOptions izer;
 };
 
@@ -106,7 +107,7 @@ void print_layer_report(const Network& net, const EngineResult& result) {
   }
 }
 
-void print_result(const Network& net, const SparseMemory& memory) {
+void print_result(const Network& net, const SparseMemory& memory, const std::vector<std::string>& class_names) {
   const LayerSpec& fl = net.layers[static_cast<size_t>(net.final_layer)];
   std::printf("output: layer %d, %d x %d x %d, %d-bit\n", fl.index, fl.out_channels, fl.out_dim[0], fl.out_dim[1], fl.output_width);
   const std::vector<int64_t> values = unload_outputs(net, memory);
@@ -114,7 +115,10 @@ void print_result(const Network& net, const SparseMemory& memory) {
     std::printf("logits (cnn_unload):");
     for (int c = 0; c < fl.out_channels; ++c) std::printf(" %lld", static_cast<long long>(values[static_cast<size_t>(c)]));
     const auto best = std::max_element(values.begin(), values.begin() + fl.out_channels);
-    std::printf("\npredicted class: %lld\n", static_cast<long long>(best - values.begin()));
+    const auto cls = static_cast<size_t>(best - values.begin());
+    std::printf("\npredicted class: %zu", cls);
+    if (cls < class_names.size()) std::printf(" (%s)", class_names[cls].c_str());
+    std::printf("\n");
   } else {
     std::printf("cnn_unload: %zu values\n", values.size());
   }
@@ -134,6 +138,7 @@ void setup_app(CLI::App& app, Args& a, cli::IzerFlagSink& sink) {
   app.add_option("--dump", a.dump, "Write every layer's input, pooled and output tensors to HDF5");
   app.add_option("--model", a.model, "fast: arithmetic core")->check(CLI::IsMember({"fast", "systemc"}));
   app.add_option("--case", a.case_dir, "Run a known-answer case folder (case.json, network.yaml, sample.npy, expected.json)");
+  app.add_option("--class-names", a.class_names, "Names of the output classes, for the printed prediction")->delimiter(',');
   app.add_flag("--describe", a.describe, "Print the network as the simulator understands it");
   app.add_flag("--json", a.json, "With --describe: print JSON");
   app.add_flag("--layer-report", a.layer_report, "Per-layer min/max, saturation count and checksum");
@@ -167,7 +172,13 @@ int simulate(Args& a, const std::vector<std::string>& ignored) {
 
   EngineOptions eo;
   eo.keep_traces = !a.dump.empty();
-  const EngineResult result = run_network(net, eo);
+  EngineResult result;
+  try {
+    result = run_network(net, eo);
+  } catch (Error& e) {
+    e.with_file(a.config);
+    throw;
+  }
   std::vector<std::optional<Tensor>> outputs(net.layers.size());
   for (size_t i = 0; i < result.layers.size(); ++i) {
     if (result.layers[i]) outputs[i] = result.layers[i]->output;
@@ -178,7 +189,7 @@ int simulate(Args& a, const std::vector<std::string>& ignored) {
 
   std::printf("%s: %s, %zu layers, input %dx%dx%d\n", device.name.c_str(), net.arch.c_str(), net.order.size(), net.input.c, net.input.h, net.input.w);
   if (a.layer_report) print_layer_report(net, result);
-  print_result(net, memory);
+  print_result(net, memory, a.class_names);
   if (!a.write_sampleoutput.empty()) {
     write_sampleoutput_h(a.write_sampleoutput, blocks);
     std::printf("known answer written to %s (%zu words)\n", a.write_sampleoutput.c_str(), kat_word_count(blocks));

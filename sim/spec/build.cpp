@@ -67,6 +67,7 @@ class Builder {
     walk_dimensions();
     replicate_fast_fifo_quad_map();
     check_hardware_limits();
+    check_sample_channels();
     return std::move(net_);
   }
 
@@ -541,6 +542,17 @@ class Builder {
         fail(ll, "bias", "the layer has " + std::to_string(l.out_channels) + " output channels but " + std::to_string(l.bias.size()) + " bias values");
       }
       if (l.has_weights()) check_weight_shape(l);
+    }
+  }
+
+  // The sample must feed the first layer: its channels × operands.
+  void check_sample_channels() const {
+    const LayerSpec& l = net_.layers[static_cast<size_t>(net_.start_layer)];
+    if (!l.in_sequences.empty() || l.flatten) return;
+    if (net_.input.c != l.in_channels * l.operands) {
+      throw Error({.file = net_.sample_file, .layer = l.index, .layer_name = l.name, .key = "shape"},
+                  "the sample has " + std::to_string(net_.input.c) + " channels, but layer " + std::to_string(l.index) + " takes " +
+                      std::to_string(l.in_channels) + " channel(s)" + (l.operands > 1 ? " × " + std::to_string(l.operands) + " operands" : std::string()));
     }
   }
 

@@ -361,7 +361,10 @@ YamlLayer read_layer(const YamlValue& node, const std::string& file, int sequenc
     if (refs.size() != 1) r.fail("next_sequence", "expected one layer number, name or `stop`");
     pending.next_sequence = refs[0];
   }
-  if (const char* k = r.alias({"conv_groups", "groups"})) l.groups = r.small_int(k, 1, 4096);
+  if (const char* k = r.alias({"conv_groups", "groups"})) {
+    l.groups = r.small_int(k, 1, 4096);
+    if (l.groups > 1 && !dev.depthwise) r.fail(k, "convolution groups > 1 (depthwise) are not supported on " + dev.name);
+  }
   if (r.has("write_gap")) l.write_gap = r.small_int("write_gap", 0, 1 << 16);
   if (r.has("bypass")) l.bypass = r.boolean("bypass");
   if (const char* k = r.alias({"bias_group", "bias_quadrant"})) {

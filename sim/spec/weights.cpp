@@ -122,6 +122,7 @@ std::vector<LayerWeights> load_checkpoint_weights(const std::string& path, const
   std::vector<LayerWeights> entries;
   std::vector<std::vector<int64_t>> biases;
   std::vector<std::string> kernel_errors;
+  int first_kernel_error_layer = -1;
   size_t seq = 0;
   int skip = opt.skip_checkpoint_layers;
   for (const auto& t : ckpt.state_dict) {
@@ -179,6 +180,7 @@ std::vector<LayerWeights> load_checkpoint_weights(const std::string& path, const
     lw.in_channels = static_cast<int>(shape[1]) * (l.op != Op::ConvTranspose2d ? l.groups : 1);
     lw.out_channels = static_cast<int>(shape[0]) * (l.op == Op::ConvTranspose2d ? l.groups : 1);
     auto kernel_error = [&](const char* kind, int kh, int kw) {
+      if (kernel_errors.empty()) first_kernel_error_layer = l.sequence;
       kernel_errors.push_back("layer " + std::to_string(l.sequence) + ": the " + kind + " layer `" + t.key + "` needs `kernel_size` " +
                               std::to_string(kh) + "x" + std::to_string(kw) + " instead of " + std::to_string(l.kernel[0]) + "x" +
                               std::to_string(l.kernel[1]));
@@ -216,7 +218,7 @@ std::vector<LayerWeights> load_checkpoint_weights(const std::string& path, const
   if (!kernel_errors.empty()) {
     std::string all;
     for (const auto& e : kernel_errors) all += (all.empty() ? "" : "; ") + e;
-    throw Error({.file = yaml.file, .key = "kernel_size"}, "does not match the checkpoint " + path + ": " + all);
+    throw Error({.file = yaml.file, .layer = first_kernel_error_layer, .key = "kernel_size"}, "does not match the checkpoint " + path + ": " + all);
   }
   return align_to_layers(std::move(entries), std::move(biases), yaml, path);
 }
