@@ -26,28 +26,35 @@ int64_t max_abs(std::span<const int64_t> values) {
   return m;
 }
 
-// Sum of products of contiguous runs, kept in 8 independent lanes (reduced
-// once per output) so the compiler turns the inner loop into SIMD code.
-template <typename T, typename Acc>
+// Sums of products for N output channels at once: each data run is loaded
+// once and multiplied by the N weight runs (kernel_size apart). Sums are kept in
+// 8 independent lanes per output and reduced once, so the compiler turns the
+// inner loop into SIMD code.
+template <typename T, typename Acc, int N>
 class DotAccumulator {
  public:
-  void add(const T* a, const T* b, int n) {
+  void add(const T* a, const T* w, size_t kernel_size, int n) {
     int i = 0;
     for (; i + kLanes <= n; i += kLanes) {
-      for (int j = 0; j < kLanes; ++j) lane_[j] += static_cast<Acc>(a[i + j]) * b[i + j];
+      for (int j = 0; j < kLanes; ++j) {
+        const Acc x = a[i + j];
+        for (int k = 0; k < N; ++k) lane_[k][j] += x * w[k * kernel_size + i + j];
+      }
     }
-    for (; i < n; ++i) tail_ += static_cast<Acc>(a[i]) * b[i];
+    for (; i < n; ++i) {
+      for (int k = 0; k < N; ++k) tail_[k] += static_cast<Acc>(a[i]) * w[k * kernel_size + i];
+    }
   }
-  [[nodiscard]] Acc total() const {
-    Acc sum = tail_;
-    for (Acc v : lane_) sum += v;
+  [[nodiscard]] Acc total(int k) const {
+    Acc sum = tail_[k];
+    for (Acc v : lane_[k]) sum += v;
     return sum;
   }
 
  private:
   static constexpr int kLanes = 8;
-  Acc lane_[kLanes] = {};
-  Acc tail_ = 0;
+  Acc lane_[N][kLanes] = {};
+  Acc tail_[N] = {};
 };
 
 struct Geometry {
@@ -56,6 +63,33 @@ struct Geometry {
   int padded_h = 0, padded_w = 0;
   int out_h = 0, out_w = 0;
 };
+
+// How one output's window is walked: runs_per_row runs of `run` values per
+// kernel row; kernel_size weights per output channel.
+struct Window {
+  int run = 0;
+  int runs_per_row = 0;
+  size_t kernel_size = 0;
+};
+
+// Output channels o..o+N−1 (same input group) at output pixel (oy, ox).
+template <typename T, typename Acc, int N>
+void outputs_at(const T* data, const T* kern, const ConvParams& p, const Geometry& g,
+                const Window& win, int oy, int ox, int o, Tensor& out) {
+  const int ch = p.in_channels;
+  const size_t first_channel = static_cast<size_t>(o / g.out_per_group) * g.in_per_group;
+  const T* w = kern + static_cast<size_t>(o) * win.kernel_size;
+  DotAccumulator<T, Acc, N> acc;
+  for (int ky = 0; ky < p.kernel[0]; ++ky) {
+    const size_t row = static_cast<size_t>(oy * p.stride[0] + ky * p.dilation[0]);
+    for (int r = 0; r < win.runs_per_row; ++r) {
+      const size_t col = static_cast<size_t>(ox * p.stride[1] + r * p.dilation[1]);
+      acc.add(data + (row * g.padded_w + col) * ch + first_channel, w, win.kernel_size, win.run);
+      w += win.run;
+    }
+  }
+  for (int k = 0; k < N; ++k) out.at(o + k, oy, ox) = static_cast<int64_t>(acc.total(k));
+}
 
 // Correlation without bias into `out` (out_channels × out_h × out_w).
 // Data are copied into a zero-padded HWC buffer and the weights into
@@ -91,23 +125,20 @@ void correlate(const Tensor& in, const ConvParams& p, const Geometry& g,
   // Without groups and column dilation, the kw taps of one kernel row read kw·C
   // consecutive values, matching kw·cpg consecutive weights: one run per row.
   const bool row_runs = p.groups == 1 && p.dilation[1] == 1;
-  const int run = row_runs ? kw * cpg : cpg;
-  const int runs_per_row = row_runs ? 1 : kw;
+  Window win;
+  win.run = row_runs ? kw * cpg : cpg;
+  win.runs_per_row = row_runs ? 1 : kw;
+  win.kernel_size = static_cast<size_t>(kh) * kw * cpg;
+  constexpr int kBlock = 4;
   for (int oy = 0; oy < g.out_h; ++oy) {
     for (int ox = 0; ox < g.out_w; ++ox) {
-      for (int o = 0; o < p.out_channels; ++o) {
-        const T* w = kern.data() + static_cast<size_t>(o) * kh * kw * cpg;
-        const size_t first_channel = static_cast<size_t>(o / g.out_per_group) * cpg;
-        DotAccumulator<T, Acc> acc;
-        for (int ky = 0; ky < kh; ++ky) {
-          const size_t row = static_cast<size_t>(oy * p.stride[0] + ky * p.dilation[0]);
-          for (int r = 0; r < runs_per_row; ++r) {
-            const size_t col = static_cast<size_t>(ox * p.stride[1] + r * p.dilation[1]);
-            acc.add(data.data() + (row * g.padded_w + col) * ch + first_channel, w, run);
-            w += run;
-          }
-        }
-        out.at(o, oy, ox) = static_cast<int64_t>(acc.total());
+      int o = 0;
+      // Blocks of output channels that read the same input channels.
+      for (; p.groups == 1 && o + kBlock <= p.out_channels; o += kBlock) {
+        outputs_at<T, Acc, kBlock>(data.data(), kern.data(), p, g, win, oy, ox, o, out);
+      }
+      for (; o < p.out_channels; ++o) {
+        outputs_at<T, Acc, 1>(data.data(), kern.data(), p, g, win, oy, ox, o, out);
       }
     }
   }
