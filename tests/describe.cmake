@@ -3,3 +3,5 @@ add_dependencies(test_describe ai8xsim)
 
 ai8x_add_test(test_bad_input test_bad_input.cpp)
 add_dependencies(test_bad_input ai8xsim)
+
+ai8x_add_test(test_spec test_spec.cpp LIBS ai8x_spec)

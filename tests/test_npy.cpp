@@ -332,6 +332,15 @@ TEST_F(NpyTest, HeaderIsParsedAsADictLiteral) {
   }
 }
 
+TEST_F(NpyTest, ZeroDimensionMakesAnEmptyArrayWhateverTheOtherDimensions) {
+  const NpyArray a = read_npy(write(
+      "z.npy",
+      npy_bytes("{'descr': '<i8', 'fortran_order': True, 'shape': (4294967296, 4294967296, 0)}",
+                "")));
+  EXPECT_EQ(a.shape, (std::vector<int64_t>{4294967296, 4294967296, 0}));
+  EXPECT_TRUE(a.data.empty());
+}
+
 TEST_F(NpyTest, ReadsFormatVersions2And3) {
   for (int major : {2, 3}) {
     const NpyArray a = read_npy(write(

@@ -5,6 +5,7 @@
 #include <zlib.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -38,6 +39,7 @@ constexpr int kExitBadInput = 2;
 struct Args {
   std::string config, checkpoint, sample, weights, bias, device, expected, write_sampleoutput, dump, model = "fast", case_dir;
   bool describe = false, json = false, layer_report = false, verbose = false;
+  int bench_runs = 0;
   std::vector<std::string> class_names;
   IzerOptions izer;
 };
@@ -124,6 +126,26 @@ void print_result(const Network& net, const SparseMemory& memory, const std::vec
   }
 }
 
+// Engine-only timing: the median of `runs` whole-network runs.
+int bench_engine(const Network& net, int runs) {
+  EngineOptions eo;
+  eo.keep_traces = false;
+  int64_t macs = 0;
+  for (int idx : net.order) macs += spec::layer_macs(net.layers[static_cast<size_t>(idx)]);
+  std::vector<double> seconds;
+  for (int i = 0; i < runs; ++i) {
+    const auto t0 = std::chrono::steady_clock::now();
+    const EngineResult r = run_network(net, eo);
+    const auto t1 = std::chrono::steady_clock::now();
+    seconds.push_back(std::chrono::duration<double>(t1 - t0).count());
+  }
+  std::sort(seconds.begin(), seconds.end());
+  const double median = seconds[seconds.size() / 2];
+  std::printf("engine: %lld MACs, median %.6f s over %d runs, %.3g MAC/s\n", static_cast<long long>(macs), median, runs,
+              static_cast<double>(macs) / median);
+  return kExitPass;
+}
+
 void setup_app(CLI::App& app, Args& a, cli::IzerFlagSink& sink) {
   // argparse semantics: a repeated option keeps its last value.
   app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
@@ -139,6 +161,7 @@ void setup_app(CLI::App& app, Args& a, cli::IzerFlagSink& sink) {
   app.add_option("--model", a.model, "fast: arithmetic core")->check(CLI::IsMember({"fast", "systemc"}));
   app.add_option("--case", a.case_dir, "Run a known-answer case folder (case.json, network.yaml, sample.npy, expected.json)");
   app.add_option("--class-names", a.class_names, "Names of the output classes, for the printed prediction")->delimiter(',');
+  app.add_option("--bench", a.bench_runs, "Time N runs of the engine and print the rate (used by bench/run.sh)")->group("");
   app.add_flag("--describe", a.describe, "Print the network as the simulator understands it");
   app.add_flag("--json", a.json, "With --describe: print JSON");
   app.add_flag("--layer-report", a.layer_report, "Per-layer min/max, saturation count and checksum");
@@ -172,6 +195,7 @@ int simulate(Args& a, const std::vector<std::string>& ignored) {
 
   EngineOptions eo;
   eo.keep_traces = !a.dump.empty();
+  if (a.bench_runs > 0) return bench_engine(net, a.bench_runs);
   EngineResult result;
   try {
     result = run_network(net, eo);

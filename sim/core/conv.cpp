@@ -26,35 +26,62 @@ int64_t max_abs(std::span<const int64_t> values) {
   return m;
 }
 
-// Sums of products for N output channels at once: each data run is loaded
-// once and multiplied by the N weight runs (kernel_size apart). Sums are kept in
-// 8 independent lanes per output and reduced once, so the compiler turns the
-// inner loop into SIMD code.
+// Sums of products for N (1 or 4) output channels at once: each data run is
+// loaded once and multiplied by the N weight runs (kernel_size apart). Each
+// output keeps 8 independent lanes, reduced once at the end, so the compiler
+// turns the inner loop into SIMD code (the 4 outputs are spelled out because
+// GCC at -O2 keeps a nested [4][8] lane array in memory).
 template <typename T, typename Acc, int N>
 class DotAccumulator {
+  static_assert(N == 1 || N == 4);
+
  public:
   void add(const T* a, const T* w, size_t kernel_size, int n) {
+    const T* w0 = w;
+    const T* w1 = w;
+    const T* w2 = w;
+    const T* w3 = w;
+    if constexpr (N == 4) {
+      w1 = w + kernel_size;
+      w2 = w + 2 * kernel_size;
+      w3 = w + 3 * kernel_size;
+    }
     int i = 0;
     for (; i + kLanes <= n; i += kLanes) {
       for (int j = 0; j < kLanes; ++j) {
         const Acc x = a[i + j];
-        for (int k = 0; k < N; ++k) lane_[k][j] += x * w[k * kernel_size + i + j];
+        lane0_[j] += x * w0[i + j];
+        if constexpr (N == 4) {
+          lane1_[j] += x * w1[i + j];
+          lane2_[j] += x * w2[i + j];
+          lane3_[j] += x * w3[i + j];
+        }
       }
     }
     for (; i < n; ++i) {
-      for (int k = 0; k < N; ++k) tail_[k] += static_cast<Acc>(a[i]) * w[k * kernel_size + i];
+      const Acc x = a[i];
+      tail_[0] += x * w0[i];
+      if constexpr (N == 4) {
+        tail_[1] += x * w1[i];
+        tail_[2] += x * w2[i];
+        tail_[3] += x * w3[i];
+      }
     }
   }
   [[nodiscard]] Acc total(int k) const {
+    const Acc* lanes = k == 0 ? lane0_ : k == 1 ? lane1_ : k == 2 ? lane2_ : lane3_;
     Acc sum = tail_[k];
-    for (Acc v : lane_[k]) sum += v;
+    for (int j = 0; j < kLanes; ++j) sum += lanes[j];
     return sum;
   }
 
  private:
   static constexpr int kLanes = 8;
-  Acc lane_[N][kLanes] = {};
-  Acc tail_[N] = {};
+  Acc lane0_[kLanes] = {};
+  Acc lane1_[kLanes] = {};
+  Acc lane2_[kLanes] = {};
+  Acc lane3_[kLanes] = {};
+  Acc tail_[4] = {};
 };
 
 struct Geometry {
@@ -93,7 +120,8 @@ void outputs_at(const T* data, const T* kern, const ConvParams& p, const Geometr
 
 // Correlation without bias into `out` (out_channels × out_h × out_w).
 // Data are copied into a zero-padded HWC buffer and the weights into
-// [o][ky][kx][ci] order, so each kernel tap is one contiguous inner product.
+// [o][ky][kx][ci] order, so each kernel tap (or, without groups and column
+// dilation, each kernel row) is one contiguous inner product.
 template <typename T, typename Acc>
 void correlate(const Tensor& in, const ConvParams& p, const Geometry& g,
                std::span<const int64_t> weights, Tensor& out) {

@@ -1,5 +1,6 @@
 #include "io/npy.hpp"
 
+#include <algorithm>
 #include <bit>
 #include <cctype>
 #include <cmath>
@@ -347,10 +348,12 @@ NpyArray parse_npy(const uint8_t* data, size_t size, const std::string& name_for
 
   // Bound numel * itemsize by the bytes present before multiplying anything else.
   const size_t available = size - prefix - header_len;
-  size_t numel = 1;
+  // Any zero dimension makes the array empty, however large the others are.
+  const bool empty = std::find(h.shape.begin(), h.shape.end(), 0) != h.shape.end();
+  size_t numel = empty ? 0 : 1;
   for (int64_t d : h.shape) {
     const auto dim = static_cast<uint64_t>(d);
-    if (dim != 0 && numel > std::numeric_limits<size_t>::max() / dim) {
+    if (!empty && numel > std::numeric_limits<size_t>::max() / dim) {
       fail(file, "shape", "shape overflows the element count");
     }
     numel *= dim;

@@ -236,7 +236,12 @@ class Builder {
         auto channels_of = [&](int s) { return s == -1 ? net_.input.c : net_.layers[static_cast<size_t>(s)].out_channels; };
         if (l.eltwise == Eltwise::None) {
           int sum = 0;
-          for (int s : l.in_sequences) sum += channels_of(s);
+          for (int s : l.in_sequences) {
+            sum += channels_of(s);
+            if (channels_of(s) != channels_of(l.in_sequences.front())) {
+              warn(ll, "`in_sequences` concatenates inputs with different channel counts; the vendor generator rejects this");
+            }
+          }
           l.in_channels = sum;
         } else {
           l.in_channels = channels_of(l.in_sequences.front());

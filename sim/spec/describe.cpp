@@ -1,5 +1,6 @@
 #include "spec/describe.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <sstream>
 
@@ -30,6 +31,14 @@ int64_t output_bytes(const LayerSpec& l) {
 }
 
 }  // namespace
+
+int64_t layer_macs(const LayerSpec& l) {
+  if (l.op == Op::Passthrough) return 0;
+  const int64_t pixels = static_cast<int64_t>(l.out_dim[0]) * l.out_dim[1];
+  const int64_t per_output = static_cast<int64_t>(l.in_channels / std::max(1, l.groups)) * l.kernel[0] * l.kernel[1] *
+                             (l.flatten ? static_cast<int64_t>(l.pooled_dim[0]) * l.pooled_dim[1] : 1);
+  return pixels * l.out_channels * per_output;
+}
 
 std::string quadrant_list(uint64_t map) {
   std::string s = "[";
@@ -99,6 +108,7 @@ nlohmann::json describe_json(const Network& net) {
     e["output"] = l.output;
     e["bypass"] = l.bypass;
     e["weight_shape"] = l.weight_shape;
+    e["macs"] = layer_macs(l);
     e["data_memory_bytes"] = {{"input", input_bytes(l)}, {"output", output_bytes(l)}, {"instance", net.device->data_memory_bytes}};
     layers.push_back(std::move(e));
   }
@@ -132,6 +142,9 @@ std::string describe_table(const Network& net) {
                   hex4(l.out_offset).c_str());
     os << line;
   }
+  int64_t macs = 0;
+  for (int idx : net.order) macs += layer_macs(net.layers[static_cast<size_t>(idx)]);
+  os << "\n" << macs << " multiply-accumulates\n";
   os << "\ndata memory per instance (" << net.device->data_memory_bytes << " bytes):\n";
   for (int idx : net.order) {
     const LayerSpec& l = net.layers[static_cast<size_t>(idx)];

@@ -12,6 +12,10 @@ namespace ai8x::spec {
 nlohmann::json describe_json(const Network& net);
 std::string describe_table(const Network& net);
 
+// Multiply-accumulates of one layer's operator (pooling and element-wise
+// work not counted), as the vendor's tools count them.
+int64_t layer_macs(const LayerSpec& l);
+
 // The quadrants (0..3) a processor map touches, as "[0, 1]".
 std::string quadrant_list(uint64_t map);
 
