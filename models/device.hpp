@@ -10,17 +10,17 @@
 namespace ai8x {
 
 struct Device {
-  std::string name;        // "MAX78000"
-  std::string izer_name;   // "ai85"
-  int izer_number = 0;     // 85
+  std::string name;       // "MAX78000"
+  std::string izer_name;  // "ai85"
+  int izer_number = 0;    // 85
 
   // Processors and memories (hw-facts §1).
-  int quadrants = 4;                    // "groups" of 16 processors
+  int quadrants = 4;  // "groups" of 16 processors
   int processors_per_quadrant = 16;
-  int processors_per_memory = 4;        // processors sharing one data memory instance
-  uint32_t data_memory_bytes = 0;       // usable bytes per instance (offset + size limit)
-  uint32_t kernel_words_small = 0;      // 72-bit kernel words per processor
-  uint32_t kernel_words_large = 0;      // ... for processors p % 16 == 0
+  int processors_per_memory = 4;    // processors sharing one data memory instance
+  uint32_t data_memory_bytes = 0;   // usable bytes per instance (offset + size limit)
+  uint32_t kernel_words_small = 0;  // 72-bit kernel words per processor
+  uint32_t kernel_words_large = 0;  // ... for processors p % 16 == 0
   uint32_t bias_entries_per_quadrant = 0;
   uint32_t tram_entries_per_processor = 0;
 
@@ -33,9 +33,9 @@ struct Device {
 
   // Network limits (hw-facts §1, the izer's checks).
   int max_layers = 0;
-  int max_dim = 0;               // largest input/output rows or columns
-  int max_channels = 1024;       // 16 passes × 64 processors
-  uint32_t max_out_offset = 0;   // exclusive upper bound for out_offset
+  int max_dim = 0;              // largest input/output rows or columns
+  int max_channels = 1024;      // 16 passes × 64 processors
+  uint32_t max_out_offset = 0;  // exclusive upper bound for out_offset
   int max_stream_layers = 8;
   int max_pool = 16;
   int max_pool_dilation = 1;
@@ -44,15 +44,15 @@ struct Device {
   int max_conv1d_kernel = 9;
   int max_pad = 2;
   int max_flatten_pixels = 256;
-  uint32_t hwc_max_pixels = 0;   // per channel, non-streaming (informational)
-  int max_pool_passes = 1;       // passes a pooling passthrough layer may use (unless pooled to 1×1)
-  int max_pool_last_operands = 2;  // element-wise operands with `pool_first: false`
+  uint32_t hwc_max_pixels = 0;         // per channel, non-streaming (informational)
+  int max_pool_passes = 1;             // passes a pooling passthrough layer may use (unless pooled to 1×1)
+  int max_pool_last_operands = 2;      // element-wise operands with `pool_first: false`
   uint32_t frame_size_max = 1U << 21;  // rows · columns · passes
 
   // Capabilities that only one device has.
   bool binary_weights = false;
   bool depthwise = false;
-  bool link_layer = false;       // next_sequence / start layer
+  bool link_layer = false;  // next_sequence / start layer
   bool read_gap = false;
   bool kernel_bypass = false;
   bool multipass_eltwise_conv_bias = false;

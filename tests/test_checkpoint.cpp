@@ -55,8 +55,7 @@ const CheckpointTensor& get(const Checkpoint& ck, const std::string& key) {
 }
 
 // Runs `fn`, expecting an ai8x::Error whose formatted text names `path` and contains `needle`.
-Error expect_error(const std::function<void()>& fn, const std::string& path,
-                   const std::string& needle) {
+Error expect_error(const std::function<void()>& fn, const std::string& path, const std::string& needle) {
   try {
     fn();
   } catch (const Error& e) {
@@ -87,9 +86,7 @@ class Asm {
   }
   Asm& str(const std::string& s) { return op('X').le(s.size(), 4).raw(s); }
   Asm& integer(int64_t v) { return op('J').le(static_cast<uint64_t>(v), 4); }
-  Asm& global(const std::string& module, const std::string& name) {
-    return op('c').raw(module + "\n" + name + "\n");
-  }
+  Asm& global(const std::string& module, const std::string& name) { return op('c').raw(module + "\n" + name + "\n"); }
   Asm& ints(const std::vector<int64_t>& v) {
     op('(');
     for (int64_t x : v) integer(x);
@@ -114,8 +111,8 @@ struct TensorSpec {
 // The checkpoint object {'epoch': 7, 'state_dict': OrderedDict(...), 'arch': arch,
 // 'optimizer_type': torch.optim.sgd.SGD, 'optimizer': SGD(...)} with zip (5-field) or legacy
 // (6-field) storage ids.
-std::string checkpoint_pickle(const std::vector<TensorSpec>& tensors, bool legacy,
-                              const std::string& arch = "net", bool with_state_dict = true) {
+std::string checkpoint_pickle(const std::vector<TensorSpec>& tensors, bool legacy, const std::string& arch = "net",
+                              bool with_state_dict = true) {
   Asm a;
   a.op(0x80).op(2).op('}').op('(');
   a.str("epoch").integer(7);
@@ -123,12 +120,7 @@ std::string checkpoint_pickle(const std::vector<TensorSpec>& tensors, bool legac
     a.str("state_dict").global("collections", "OrderedDict").op(')').op('R').op('(');
     for (const TensorSpec& t : tensors) {
       a.str(t.key).global("torch._utils", "_rebuild_tensor_v2").op('(');
-      a.op('(')
-          .str("storage")
-          .global("torch", t.storage_class)
-          .str(t.storage_key)
-          .str("cpu")
-          .integer(t.storage_numel);
+      a.op('(').str("storage").global("torch", t.storage_class).str(t.storage_key).str("cpu").integer(t.storage_numel);
       if (legacy) a.op('N');
       a.op('t').op('Q');
       a.integer(t.offset).ints(t.shape).ints(t.stride).op(0x89);
@@ -169,22 +161,19 @@ class CheckpointTest : public ::testing::Test {
  protected:
   void SetUp() override {
     const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    dir_ = fs::temp_directory_path() /
-           ("ai8x_ckpt_" + std::to_string(::getpid()) + "_" + info->name());
+    dir_ = fs::temp_directory_path() / ("ai8x_ckpt_" + std::to_string(::getpid()) + "_" + info->name());
     fs::create_directories(dir_);
   }
   void TearDown() override { fs::remove_all(dir_); }
 
   std::string write(const std::string& name, const std::string& bytes) const {
     const std::string path = (dir_ / name).string();
-    std::ofstream(path, std::ios::binary)
-        .write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    std::ofstream(path, std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
     return path;
   }
 
   // Writes a zip (entries stored, or deflated when `compress`) with libzip.
-  std::string write_zip(const std::string& name,
-                        const std::vector<std::pair<std::string, std::string>>& entries,
+  std::string write_zip(const std::string& name, const std::vector<std::pair<std::string, std::string>>& entries,
                         bool compress = false) const {
     const std::string path = (dir_ / name).string();
     int err = 0;
@@ -194,28 +183,19 @@ class CheckpointTest : public ::testing::Test {
       zip_source_t* src = zip_source_buffer(z, data.data(), data.size(), 0);
       const zip_int64_t idx = zip_file_add(z, entry.c_str(), src, ZIP_FL_OVERWRITE);
       if (idx < 0) throw std::runtime_error("zip_file_add failed");
-      zip_set_file_compression(z, static_cast<zip_uint64_t>(idx),
-                               compress ? ZIP_CM_DEFLATE : ZIP_CM_STORE, 0);
+      zip_set_file_compression(z, static_cast<zip_uint64_t>(idx), compress ? ZIP_CM_DEFLATE : ZIP_CM_STORE, 0);
     }
     if (zip_close(z) != 0) throw std::runtime_error("zip_close failed");
     return path;
   }
 
   // A legacy stream: magic, protocol, sys_info, object, key list, then the storages.
-  std::string legacy_bytes(const std::string& object,
-                           const std::vector<std::pair<std::string, std::string>>& storages,
+  std::string legacy_bytes(const std::string& object, const std::vector<std::pair<std::string, std::string>>& storages,
                            const std::vector<int64_t>& counts) const {
     std::string s = std::string("\x80\x02\x8a\x0a\x6c\xfc\x9c\x46\xf9\x20\x6a\xa8\x50\x19.", 15);
     s += std::string("\x80\x02M\xe9\x03.", 6);  // 1001
     Asm info;
-    info.op(0x80)
-        .op(2)
-        .op('}')
-        .op('(')
-        .str("protocol_version")
-        .integer(1001)
-        .str("little_endian")
-        .op(0x88);
+    info.op(0x80).op(2).op('}').op('(').str("protocol_version").integer(1001).str("little_endian").op(0x88);
     info.op('u').op('.');
     s += info.bytes() + object;
     Asm keys;
@@ -303,8 +283,7 @@ TEST(CheckpointCorpus, Mnist) {
   EXPECT_EQ(get(ck, "conv3.op.weight").shape, (std::vector<int64_t>{56, 60, 3, 3}));
   EXPECT_EQ(get(ck, "conv4.op.weight").shape, (std::vector<int64_t>{12, 56, 3, 3}));
   EXPECT_EQ(get(ck, "fc.op.weight").shape, (std::vector<int64_t>{10, 192}));
-  for (const char* k : {"conv1.op.weight", "conv2.op.weight", "conv3.op.weight", "conv4.op.weight",
-                        "fc.op.weight"}) {
+  for (const char* k : {"conv1.op.weight", "conv2.op.weight", "conv3.op.weight", "conv4.op.weight", "fc.op.weight"}) {
     for (double v : get(ck, k).values) {
       ASSERT_GE(v, -128) << k;
       ASSERT_LE(v, 127) << k;
@@ -334,9 +313,8 @@ TEST(CheckpointCorpus, LegacyMnist) {
   // §2.5: six entries, weights and fc bias only, legacy `A.B.C` naming.
   std::vector<std::string> keys;
   for (const auto& t : ck.state_dict) keys.push_back(t.key);
-  EXPECT_EQ(keys, (std::vector<std::string>{"conv1.conv2d.weight", "conv2.conv2d.weight",
-                                            "conv3.conv2d.weight", "conv4.conv2d.weight",
-                                            "fc.weight", "fc.bias"}));
+  EXPECT_EQ(keys, (std::vector<std::string>{"conv1.conv2d.weight", "conv2.conv2d.weight", "conv3.conv2d.weight",
+                                            "conv4.conv2d.weight", "fc.weight", "fc.bias"}));
   EXPECT_EQ(get(ck, "conv1.conv2d.weight").shape, (std::vector<int64_t>{60, 1, 3, 3}));
   const CheckpointTensor& bias = get(ck, "fc.bias");
   EXPECT_EQ(*std::min_element(bias.values.begin(), bias.values.end()), -19);
@@ -361,9 +339,8 @@ TEST(CheckpointCorpus, Kws20SharesStoragesBetweenModuleCopies) {
   EXPECT_EQ(get(ck, "module.voice_conv1.op.weight").shape, (std::vector<int64_t>{100, 128, 1}));
   EXPECT_EQ(get(ck, "module.fc.op.weight").shape, (std::vector<int64_t>{21, 256}));
   // §2.5: weight_bits is int64 8 (LongStorage); shifts 1,2,2,2,1,2,2,2,3.
-  const std::vector<std::string> layers = {"voice_conv1", "voice_conv2", "voice_conv3",
-                                           "voice_conv4", "kws_conv1",   "kws_conv2",
-                                           "kws_conv3",   "kws_conv4",   "fc"};
+  const std::vector<std::string> layers = {"voice_conv1", "voice_conv2", "voice_conv3", "voice_conv4", "kws_conv1",
+                                           "kws_conv2",   "kws_conv3",   "kws_conv4",   "fc"};
   const std::vector<double> shifts = {1, 2, 2, 2, 1, 2, 2, 2, 3};
   for (size_t i = 0; i < layers.size(); ++i) {
     SCOPED_TRACE(layers[i]);
@@ -372,8 +349,7 @@ TEST(CheckpointCorpus, Kws20SharesStoragesBetweenModuleCopies) {
     EXPECT_EQ(bits.values, std::vector<double>{8});
     // The non-module copy shares the storage: same values.
     EXPECT_EQ(get(ck, layers[i] + ".weight_bits").values, bits.values);
-    EXPECT_EQ(get(ck, "module." + layers[i] + ".output_shift").values,
-              std::vector<double>{shifts[i]});
+    EXPECT_EQ(get(ck, "module." + layers[i] + ".output_shift").values, std::vector<double>{shifts[i]});
     // §2.4: biases exist only under the non-module names.
     EXPECT_EQ(ck.find("module." + layers[i] + ".op.bias"), nullptr);
     const CheckpointTensor& bias = get(ck, layers[i] + ".op.bias");
@@ -410,8 +386,7 @@ TEST(CheckpointCorpus, LargestCheckpointReadsQuickly) {
   }
   const auto start = std::chrono::steady_clock::now();
   const Checkpoint ck = read_checkpoint(largest.string());
-  const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 #if defined(__SANITIZE_ADDRESS__) || !defined(NDEBUG)
   const double limit = 10.0;
 #else
@@ -445,10 +420,8 @@ TEST_F(CheckpointTest, ZipDtypesStridesOffsetsAndSharedStorages) {
       {"mynet/data.pkl", pkl},
       {"mynet/byteorder", "little"},
       {"mynet/data/0", f32s({-9, 0, 1, 2, 3, 4, 5})},
-      {"mynet/data/1",
-       le_bytes(0xc059000000000000ULL, 8) + le_bytes(0x3fe0000000000000ULL, 8)},  // -100, 0.5
-      {"mynet/data/2",
-       le_bytes(0x3c00, 2) + le_bytes(0xc500, 2) + le_bytes(0x3800, 2)},  // 1, -5, 0.5
+      {"mynet/data/1", le_bytes(0xc059000000000000ULL, 8) + le_bytes(0x3fe0000000000000ULL, 8)},  // -100, 0.5
+      {"mynet/data/2", le_bytes(0x3c00, 2) + le_bytes(0xc500, 2) + le_bytes(0x3800, 2)},          // 1, -5, 0.5
       {"mynet/data/3", le_bytes(static_cast<uint64_t>(-(int64_t{1} << 40)), 8) + le_bytes(8, 8)},
       {"mynet/data/4", le_bytes(0xfffffff9, 4) + le_bytes(70000, 4)},
       {"mynet/data/5", le_bytes(0x8000, 2) + le_bytes(0x7fff, 2)},
@@ -499,13 +472,11 @@ TEST_F(CheckpointTest, ZipDtypesStridesOffsetsAndSharedStorages) {
 
 TEST_F(CheckpointTest, ZipBigEndianByteOrder) {
   const std::string pkl = checkpoint_pickle(
-      {{"w", "FloatStorage", "0", 3, 0, {3}, {1}}, {"n", "LongStorage", "1", 1, 0, {1}, {1}}},
-      false, "");
-  const std::string path =
-      write_zip("be.pth.tar", {{"archive/data.pkl", pkl},
-                               {"archive/byteorder", "big"},
-                               {"archive/data/0", f32s({1.0F, -2.0F, 127.0F}, true)},
-                               {"archive/data/1", be_bytes(static_cast<uint64_t>(-3), 8)}});
+      {{"w", "FloatStorage", "0", 3, 0, {3}, {1}}, {"n", "LongStorage", "1", 1, 0, {1}, {1}}}, false, "");
+  const std::string path = write_zip("be.pth.tar", {{"archive/data.pkl", pkl},
+                                                    {"archive/byteorder", "big"},
+                                                    {"archive/data/0", f32s({1.0F, -2.0F, 127.0F}, true)},
+                                                    {"archive/data/1", be_bytes(static_cast<uint64_t>(-3), 8)}});
   const Checkpoint ck = read_checkpoint(path);
   EXPECT_EQ(ck.arch, std::nullopt);
   EXPECT_EQ(get(ck, "w").values, (std::vector<double>{1, -2, 127}));
@@ -513,15 +484,12 @@ TEST_F(CheckpointTest, ZipBigEndianByteOrder) {
 }
 
 TEST_F(CheckpointTest, LegacySynthetic) {
-  const std::string object =
-      checkpoint_pickle({{"a.weight", "FloatStorage", "k2", 4, 0, {2, 2}, {2, 1}},
-                         {"a.bias", "LongStorage", "k1", 2, 0, {2}, {1}},
-                         {"b.weight", "FloatStorage", "k2", 4, 1, {3}, {1}}},
-                        true);
+  const std::string object = checkpoint_pickle({{"a.weight", "FloatStorage", "k2", 4, 0, {2, 2}, {2, 1}},
+                                                {"a.bias", "LongStorage", "k1", 2, 0, {2}, {1}},
+                                                {"b.weight", "FloatStorage", "k2", 4, 1, {3}, {1}}},
+                                               true);
   const std::string bytes = legacy_bytes(
-      object,
-      {{"k1", le_bytes(5, 8) + le_bytes(static_cast<uint64_t>(-6), 8)}, {"k2", f32s({1, 2, 3, 4})}},
-      {2, 4});
+      object, {{"k1", le_bytes(5, 8) + le_bytes(static_cast<uint64_t>(-6), 8)}, {"k2", f32s({1, 2, 3, 4})}}, {2, 4});
   const Checkpoint ck = read_checkpoint(write("legacy.pth.tar", bytes));
   EXPECT_EQ(ck.format, "legacy");
   EXPECT_EQ(ck.epoch, 7);
@@ -540,20 +508,16 @@ TEST_F(CheckpointTest, LegacySynthetic) {
   // A storage the key list does not cover.
   const std::string missing = legacy_bytes(object, {{"k1", le_bytes(5, 8) + le_bytes(6, 8)}}, {2});
   const std::string p1 = write("missing.pth.tar", missing);
-  const Error e =
-      expect_error([&] { read_checkpoint(p1); }, p1, "missing from the legacy data section");
+  const Error e = expect_error([&] { read_checkpoint(p1); }, p1, "missing from the legacy data section");
   EXPECT_EQ(e.context().key, "a.weight");
   // A key the object never references.
   const std::string extra = legacy_bytes(
-      object,
-      {{"k1", le_bytes(5, 8) + le_bytes(6, 8)}, {"k2", f32s({1, 2, 3, 4})}, {"k3", f32s({1})}},
-      {2, 4, 1});
+      object, {{"k1", le_bytes(5, 8) + le_bytes(6, 8)}, {"k2", f32s({1, 2, 3, 4})}, {"k3", f32s({1})}}, {2, 4, 1});
   const std::string p2 = write("extra.pth.tar", extra);
   expect_error([&] { read_checkpoint(p2); }, p2, "not referenced");
   // A count larger than the file.
-  const std::string huge =
-      legacy_bytes(object, {{"k1", le_bytes(5, 8) + le_bytes(6, 8)}, {"k2", f32s({1, 2, 3, 4})}},
-                   {2, int64_t{1} << 62});
+  const std::string huge = legacy_bytes(object, {{"k1", le_bytes(5, 8) + le_bytes(6, 8)}, {"k2", f32s({1, 2, 3, 4})}},
+                                        {2, int64_t{1} << 62});
   const std::string p3 = write("huge.pth.tar", huge);
   expect_error([&] { read_checkpoint(p3); }, p3, "truncated legacy data section");
 }
@@ -565,8 +529,7 @@ TEST_F(CheckpointTest, RealFilesTruncatedOrCorrupted) {
   for (size_t keep : {size_t{3}, size_t{100}, zip_bytes.size() / 2, zip_bytes.size() - 10}) {
     SCOPED_TRACE(keep);
     const std::string path = write("zip_cut.pth.tar", zip_bytes.substr(0, keep));
-    expect_error([&] { read_checkpoint(path); }, path,
-                 keep < 4 ? "not a PyTorch checkpoint" : "zip archive");
+    expect_error([&] { read_checkpoint(path); }, path, keep < 4 ? "not a PyTorch checkpoint" : "zip archive");
   }
   // Flip a byte inside the first storage payload (stored, so libzip's CRC check catches it).
   std::string flipped = zip_bytes;
@@ -579,26 +542,22 @@ TEST_F(CheckpointTest, RealFilesTruncatedOrCorrupted) {
   for (size_t drop : {size_t{1}, size_t{1000}, legacy.size() / 2, legacy.size() - 20}) {
     SCOPED_TRACE(drop);
     const std::string path = write("legacy_cut.pth.tar", legacy.substr(0, legacy.size() - drop));
-    expect_error([&] { read_checkpoint(path); }, path,
-                 legacy.size() - drop < 20 ? "not a PyTorch" : "truncated");
+    expect_error([&] { read_checkpoint(path); }, path, legacy.size() - drop < 20 ? "not a PyTorch" : "truncated");
   }
   std::string bad_magic = legacy;
   bad_magic[5] = 0;
   const std::string pm = write("bad_magic.pth.tar", bad_magic);
-  expect_error([&] { read_checkpoint(pm); }, pm,
-               "not a PyTorch checkpoint (neither zip nor legacy pickle)");
+  expect_error([&] { read_checkpoint(pm); }, pm, "not a PyTorch checkpoint (neither zip nor legacy pickle)");
 }
 
 TEST_F(CheckpointTest, NotACheckpoint) {
-  for (const std::string& bytes :
-       {std::string(), std::string("hello world"), std::string("\x80\x02K\x01.", 5),
-        std::string("\x93NUMPY\x01\x00", 8)}) {
+  for (const std::string& bytes : {std::string(), std::string("hello world"), std::string("\x80\x02K\x01.", 5),
+                                   std::string("\x93NUMPY\x01\x00", 8)}) {
     const std::string path = write("junk.pth.tar", bytes);
-    expect_error([&] { read_checkpoint(path); }, path,
-                 "not a PyTorch checkpoint (neither zip nor legacy pickle)");
+    expect_error([&] { read_checkpoint(path); }, path, "not a PyTorch checkpoint (neither zip nor legacy pickle)");
   }
-  expect_error([&] { read_checkpoint((dir_ / "absent.pth.tar").string()); },
-               (dir_ / "absent.pth.tar").string(), "does not exist");
+  expect_error([&] { read_checkpoint((dir_ / "absent.pth.tar").string()); }, (dir_ / "absent.pth.tar").string(),
+               "does not exist");
 }
 
 TEST_F(CheckpointTest, MalformedZipCheckpoints) {
@@ -610,72 +569,51 @@ TEST_F(CheckpointTest, MalformedZipCheckpoints) {
     const char* key;
   };
   const std::vector<Case> cases = {
-      {"no_pkl",
-       {{"archive/version", "3\n"}, {"archive/data/0", f32s({1, 2})}},
-       "has no data.pkl",
-       "data.pkl"},
-      {"two_pkl",
-       {{"a/data.pkl", good}, {"b/data.pkl", good}},
-       "more than one data.pkl",
-       "b/data.pkl"},
+      {"no_pkl", {{"archive/version", "3\n"}, {"archive/data/0", f32s({1, 2})}}, "has no data.pkl", "data.pkl"},
+      {"two_pkl", {{"a/data.pkl", good}, {"b/data.pkl", good}}, "more than one data.pkl", "b/data.pkl"},
       {"bad_opcode",
        {{"archive/data.pkl", std::string("\x80\x02}\xff.", 5)}},
        "pickle opcode 0xff at byte offset 3 is not supported",
        "byte offset 3"},
-      {"truncated_pkl",
-       {{"archive/data.pkl", good.substr(0, good.size() / 2)}},
-       "truncated pickle",
-       nullptr},
+      {"truncated_pkl", {{"archive/data.pkl", good.substr(0, good.size() / 2)}}, "truncated pickle", nullptr},
       {"missing_storage", {{"archive/data.pkl", good}}, "missing from the zip archive", "w"},
-      {"short_storage",
-       {{"archive/data.pkl", good}, {"archive/data/0", f32s({1})}},
-       "beyond its storage",
-       "w"},
+      {"short_storage", {{"archive/data.pkl", good}, {"archive/data/0", f32s({1})}}, "beyond its storage", "w"},
       {"ragged_storage",
        {{"archive/data.pkl", good}, {"archive/data/0", "12345"}},
        "multiple of the element size",
        "w"},
-      {"byteorder",
-       {{"archive/data.pkl", good}, {"archive/byteorder", "middle"}},
-       "unknown byte order",
-       nullptr},
+      {"byteorder", {{"archive/data.pkl", good}, {"archive/byteorder", "middle"}}, "unknown byte order", nullptr},
       {"no_state_dict",
        {{"archive/data.pkl", checkpoint_pickle({}, false, "net", false)}},
        "`state_dict` missing",
        "state_dict"},
       {"legacy_pid",
-       {{"archive/data.pkl",
-         checkpoint_pickle({{"w", "FloatStorage", "0", 2, 0, {2}, {1}}}, true)}},
+       {{"archive/data.pkl", checkpoint_pickle({{"w", "FloatStorage", "0", 2, 0, {2}, {1}}}, true)}},
        "5-tuple",
        nullptr},
       {"complex",
-       {{"archive/data.pkl",
-         checkpoint_pickle({{"w", "ComplexFloatStorage", "0", 1, 0, {1}, {1}}}, false)},
+       {{"archive/data.pkl", checkpoint_pickle({{"w", "ComplexFloatStorage", "0", 1, 0, {1}, {1}}}, false)},
         {"archive/data/0", f32s({1, 2})}},
        "unsupported storage type torch.ComplexFloatStorage",
        "w"},
       {"offset",
-       {{"archive/data.pkl",
-         checkpoint_pickle({{"w", "FloatStorage", "0", 2, 2, {1}, {1}}}, false)},
+       {{"archive/data.pkl", checkpoint_pickle({{"w", "FloatStorage", "0", 2, 2, {1}, {1}}}, false)},
         {"archive/data/0", f32s({1, 2})}},
        "beyond its storage",
        "w"},
       {"stride",
-       {{"archive/data.pkl",
-         checkpoint_pickle({{"w", "FloatStorage", "0", 2, 0, {2, 2}, {1, 1}}}, false)},
+       {{"archive/data.pkl", checkpoint_pickle({{"w", "FloatStorage", "0", 2, 0, {2, 2}, {1, 1}}}, false)},
         {"archive/data/0", f32s({1, 2})}},
        "beyond its storage",
        "w"},
       {"stride_overflow",
-       {{"archive/data.pkl",
-         checkpoint_pickle({{"w", "FloatStorage", "0", 2, 0, {2, 2}, {1, 2147483647}}}, false)},
+       {{"archive/data.pkl", checkpoint_pickle({{"w", "FloatStorage", "0", 2, 0, {2, 2}, {1, 2147483647}}}, false)},
         {"archive/data/0", f32s({1, 2})}},
        "beyond its storage",
        "w"},
       {"broadcast_bomb",
        {{"archive/data.pkl",
-         checkpoint_pickle({{"w", "FloatStorage", "0", 1, 0, {2147483647, 2147483647}, {0, 0}}},
-                           false)},
+         checkpoint_pickle({{"w", "FloatStorage", "0", 1, 0, {2147483647, 2147483647}, {0, 0}}}, false)},
         {"archive/data/0", f32s({1})}},
        "exceeds what the file can hold",
        "w"},
@@ -690,16 +628,7 @@ TEST_F(CheckpointTest, MalformedZipCheckpoints) {
   }
   // A state_dict value that is not a tensor names its key.
   Asm a;
-  a.op(0x80)
-      .op(2)
-      .op('}')
-      .op('(')
-      .str("epoch")
-      .integer(1)
-      .str("state_dict")
-      .op('}')
-      .str("x.weight")
-      .integer(3);
+  a.op(0x80).op(2).op('}').op('(').str("epoch").integer(1).str("state_dict").op('}').str("x.weight").integer(3);
   a.op('s').op('u').op('.');
   const std::string path = write_zip("not_tensor.pth.tar", {{"archive/data.pkl", a.bytes()}});
   const Error e = expect_error([&] { read_checkpoint(path); }, path, "not a tensor");

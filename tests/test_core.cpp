@@ -40,15 +40,15 @@ TEST(ShiftRound, ZeroShiftDividesBy128RoundingHalfUp) {
 }
 
 TEST(ShiftRound, PositiveAndNegativeShifts) {
-  EXPECT_EQ(shift_round(5, 7), 5);       // 2^7 / 128 = 1: the raw value
-  EXPECT_EQ(shift_round(5, 8), 10);      // ×2
-  EXPECT_EQ(shift_round(-3, 15), -768);  // ×256
-  EXPECT_EQ(shift_round(128, -1), 1);    // 128/256 = 0.5 -> 1
-  EXPECT_EQ(shift_round(-128, -1), 0);   // -0.5 -> 0
-  EXPECT_EQ(shift_round(1 << 21, -15), 1);      // 2^21 / 2^22 = 0.5
+  EXPECT_EQ(shift_round(5, 7), 5);          // 2^7 / 128 = 1: the raw value
+  EXPECT_EQ(shift_round(5, 8), 10);         // ×2
+  EXPECT_EQ(shift_round(-3, 15), -768);     // ×256
+  EXPECT_EQ(shift_round(128, -1), 1);       // 128/256 = 0.5 -> 1
+  EXPECT_EQ(shift_round(-128, -1), 0);      // -0.5 -> 0
+  EXPECT_EQ(shift_round(1 << 21, -15), 1);  // 2^21 / 2^22 = 0.5
   EXPECT_EQ(shift_round((1 << 21) - 1, -15), 0);
-  EXPECT_EQ(shift_round(24, 4), 3);      // 24·16/128 = 3 (4-bit weights: +4)
-  EXPECT_EQ(shift_round(-40, 2), -1);    // -40·4/128 = -1.25 -> floor(-0.75) = -1
+  EXPECT_EQ(shift_round(24, 4), 3);    // 24·16/128 = 3 (4-bit weights: +4)
+  EXPECT_EQ(shift_round(-40, 2), -1);  // -40·4/128 = -1.25 -> floor(-0.75) = -1
 }
 
 TEST(Saturate, ClampsToInt8) {
@@ -171,19 +171,19 @@ TEST(Average, TruncatesTowardZeroByDefault) {
 TEST(Average, RoundsHalfAwayFromZeroWhenAsked) {
   EXPECT_EQ(average(-10, 4, AvgRounding::HalfAwayFromZero), -3);  // -2.5
   EXPECT_EQ(average(10, 4, AvgRounding::HalfAwayFromZero), 3);
-  EXPECT_EQ(average(-9, 4, AvgRounding::HalfAwayFromZero), -2);   // -2.25
-  EXPECT_EQ(average(-3, 4, AvgRounding::HalfAwayFromZero), -1);   // -0.75
-  EXPECT_EQ(average(4, 9, AvgRounding::HalfAwayFromZero), 0);     // 0.44
-  EXPECT_EQ(average(5, 9, AvgRounding::HalfAwayFromZero), 1);     // 0.56
+  EXPECT_EQ(average(-9, 4, AvgRounding::HalfAwayFromZero), -2);  // -2.25
+  EXPECT_EQ(average(-3, 4, AvgRounding::HalfAwayFromZero), -1);  // -0.75
+  EXPECT_EQ(average(4, 9, AvgRounding::HalfAwayFromZero), 0);    // 0.44
+  EXPECT_EQ(average(5, 9, AvgRounding::HalfAwayFromZero), 1);    // 0.56
 }
 
 TEST(PooledExtent, IzerFormula) {
   EXPECT_EQ(pooled_extent(28, 2, 2, 1), 14);
   EXPECT_EQ(pooled_extent(5, 2, 2, 1), 2);
   EXPECT_EQ(pooled_extent(5, 3, 2, 1), 2);
-  EXPECT_EQ(pooled_extent(5, 2, 1, 2), 3);   // window extent 3
-  EXPECT_EQ(pooled_extent(8, 3, 3, 2), 2);   // window extent 5
-  EXPECT_EQ(pooled_extent(5, 1, 2, 1), 3);   // stride-only subsampling: ceil(5/2)
+  EXPECT_EQ(pooled_extent(5, 2, 1, 2), 3);  // window extent 3
+  EXPECT_EQ(pooled_extent(8, 3, 3, 2), 2);  // window extent 5
+  EXPECT_EQ(pooled_extent(5, 1, 2, 1), 3);  // stride-only subsampling: ceil(5/2)
   EXPECT_EQ(pooled_extent(1, 2, 1, 1), 0);
 }
 
@@ -248,7 +248,7 @@ TEST(Pool2d, OneByOneWindowSubsamples) {
 TEST(Pool1d, AverageAlwaysTruncates) {
   const Tensor in = make(1, 4, 1, {-1, -2, -3, -4});
   PoolParams p{.kind = PoolKind::Avg, .size = {2, 1}, .stride = {2, 1}};
-  p.rounding = AvgRounding::HalfAwayFromZero;  // ignored in 1-D (izer)
+  p.rounding = AvgRounding::HalfAwayFromZero;                  // ignored in 1-D (izer)
   EXPECT_EQ(pool1d(in, p).v, (std::vector<int64_t>{-1, -3}));  // -1.5, -3.5
 }
 
@@ -269,16 +269,14 @@ TEST(Pool1d, DilatedAverageCutShortAtTheEnd) {
 // ---------------------------------------------------------------- eltwise
 
 TEST(Eltwise, AddIsExactThenSaturated) {
-  const std::vector<Tensor> ops{make(1, 1, 1, {100}), make(1, 1, 1, {100}),
-                                make(1, 1, 1, {-50})};
+  const std::vector<Tensor> ops{make(1, 1, 1, {100}), make(1, 1, 1, {100}), make(1, 1, 1, {-50})};
   // 100 + 100 - 50 = 150 -> 127; clamping after each step would give 77.
   EXPECT_EQ(eltwise(ops, EltwiseOp::Add).v, (std::vector<int64_t>{127}));
   EXPECT_EQ(eltwise(ops, EltwiseOp::Add, false).v, (std::vector<int64_t>{150}));
 }
 
 TEST(Eltwise, SubIsLeftToRight) {
-  const std::vector<Tensor> ops{make(1, 1, 2, {10, 0}), make(1, 1, 2, {3, 100}),
-                                make(1, 1, 2, {2, 100})};
+  const std::vector<Tensor> ops{make(1, 1, 2, {10, 0}), make(1, 1, 2, {3, 100}), make(1, 1, 2, {2, 100})};
   EXPECT_EQ(eltwise(ops, EltwiseOp::Sub).v, (std::vector<int64_t>{5, -128}));
 }
 
@@ -320,8 +318,7 @@ Tensor reference_conv(const Tensor& in, const ConvParams& p, const std::vector<i
               const int iy = y * p.stride[0] + ky * p.dilation[0] - p.pad[0];
               const int ix = x * p.stride[1] + kx * p.dilation[1] - p.pad[1];
               if (iy < 0 || ix < 0 || iy >= in.h || ix >= in.w) continue;
-              const size_t wi =
-                  ((static_cast<size_t>(o) * cpg + ci) * p.kernel[0] + ky) * p.kernel[1] + kx;
+              const size_t wi = ((static_cast<size_t>(o) * cpg + ci) * p.kernel[0] + ky) * p.kernel[1] + kx;
               acc += w[wi] * in.at((o / opg) * cpg + ci, iy, ix);
             }
           }
@@ -341,7 +338,7 @@ TEST(Conv2d, HandComputed3x3WithPadding) {
   ASSERT_EQ(out.h, 3);
   ASSERT_EQ(out.w, 3);
   EXPECT_EQ(out.at(0, 1, 1), (1 - 3) + 2 * (4 - 6) + (7 - 9));  // -8
-  EXPECT_EQ(out.at(0, 0, 0), -2 * 2 - 5);  // rows -1..1, cols -1..1: only -2·x(0,1) - x(1,1)
+  EXPECT_EQ(out.at(0, 0, 0), -2 * 2 - 5);                       // rows -1..1, cols -1..1: only -2·x(0,1) - x(1,1)
 }
 
 TEST(Conv2d, BiasIsScaledBy128) {
@@ -365,16 +362,14 @@ TEST(Conv2d, SubByteAndBinaryWeightsAreJustIntegers) {
   EXPECT_EQ(conv2d(in, p, std::vector<int64_t>{-8, 7, 0, 1}, {}).v,
             (std::vector<int64_t>{-80 + 140 + 40}));  // 4-bit range
   EXPECT_EQ(conv2d(in, p, std::vector<int64_t>{-1, 1, 1, -1}, {}).v,
-            (std::vector<int64_t>{-10 + 20 + 30 - 40}));  // binary ±1
-  EXPECT_EQ(conv2d(in, p, std::vector<int64_t>{-1, 0, -1, 0}, {}).v,
-            (std::vector<int64_t>{-40}));  // 1-bit −1/0
+            (std::vector<int64_t>{-10 + 20 + 30 - 40}));                                            // binary ±1
+  EXPECT_EQ(conv2d(in, p, std::vector<int64_t>{-1, 0, -1, 0}, {}).v, (std::vector<int64_t>{-40}));  // 1-bit −1/0
 }
 
 TEST(Conv2d, StrideTwo) {
   const Tensor in = make(1, 1, 5, {1, 2, 3, 4, 5});
   const ConvParams p{.in_channels = 1, .out_channels = 1, .kernel = {1, 2}, .stride = {1, 2}};
-  EXPECT_EQ(conv2d(in, p, std::vector<int64_t>{1, 10}, {}).v,
-            (std::vector<int64_t>{21, 43}));
+  EXPECT_EQ(conv2d(in, p, std::vector<int64_t>{1, 10}, {}).v, (std::vector<int64_t>{21, 43}));
 }
 
 TEST(Conv2d, RejectsInconsistentShapes) {
@@ -399,15 +394,14 @@ TEST(Conv2d, MatchesDirectFormulaOnRandomData) {
       {{.in_channels = 60, .out_channels = 7, .kernel = {3, 3}, .pad = {1, 1}}, 9, 7},
       {{.in_channels = 13, .out_channels = 5, .kernel = {3, 3}, .pad = {2, 0}}, 4, 6},
       {{.in_channels = 6, .out_channels = 6, .groups = 6, .kernel = {3, 3}, .pad = {1, 1}}, 5, 5},
-      {{.in_channels = 8, .out_channels = 4, .groups = 2, .kernel = {3, 1}, .dilation = {3, 1}},
-       11, 2},
+      {{.in_channels = 8, .out_channels = 4, .groups = 2, .kernel = {3, 1}, .dilation = {3, 1}}, 11, 2},
       {{.in_channels = 9, .out_channels = 3, .kernel = {2, 2}, .stride = {2, 1}}, 6, 5},
   };
   for (const Case& c : cases) {
     Tensor in(c.p.in_channels, c.h, c.w);
     for (int64_t& v : in.v) v = byte(rng);
-    std::vector<int64_t> w(static_cast<size_t>(c.p.out_channels) *
-                           (c.p.in_channels / c.p.groups) * c.p.kernel[0] * c.p.kernel[1]);
+    std::vector<int64_t> w(static_cast<size_t>(c.p.out_channels) * (c.p.in_channels / c.p.groups) * c.p.kernel[0] *
+                           c.p.kernel[1]);
     for (int64_t& v : w) v = byte(rng);
     std::vector<int64_t> b(static_cast<size_t>(c.p.out_channels));
     for (int64_t& v : b) v = byte(rng);
@@ -422,8 +416,7 @@ TEST(Conv1d, DilatedTaps) {
   const Tensor in = make(1, 6, 1, {1, 2, 3, 4, 5, 6});
   const Conv1dParams p{.in_channels = 1, .out_channels = 1, .kernel = 2, .dilation = 3};
   // y[i] = x[i] + 10·x[i+3], 6 - 3 = 3 outputs.
-  EXPECT_EQ(conv1d(in, p, std::vector<int64_t>{1, 10}, {}).v,
-            (std::vector<int64_t>{41, 52, 63}));
+  EXPECT_EQ(conv1d(in, p, std::vector<int64_t>{1, 10}, {}).v, (std::vector<int64_t>{41, 52, 63}));
 }
 
 TEST(Conv1d, PaddingAtBothEnds) {
@@ -470,8 +463,7 @@ TEST(ConvTranspose2d, DoublesTheSizeAndMatchesScatterDefinition) {
               const int x = j * 2 - 1 + kx;
               if (y < 0 || x < 0 || y >= 2 * h || x >= 2 * w) continue;
               expected.at(o, y, x) +=
-                  in.at(ci, i, j) *
-                  torch_kernel[((static_cast<size_t>(ci) * cout + o) * 3 + ky) * 3 + kx];
+                  in.at(ci, i, j) * torch_kernel[((static_cast<size_t>(ci) * cout + o) * 3 + ky) * 3 + kx];
             }
           }
         }

@@ -17,7 +17,8 @@ using nlohmann::json;
 
 std::vector<std::string> case_dirs() {
   std::vector<std::string> out;
-  for (const fs::path& root : {fs::path(AI8X_SHARED_DIR) / "conformance", fs::path(AI8X_SOURCE_DIR) / "tests" / "cases"}) {
+  for (const fs::path& root :
+       {fs::path(AI8X_SHARED_DIR) / "conformance", fs::path(AI8X_SOURCE_DIR) / "tests" / "cases"}) {
     std::error_code ec;
     if (!fs::is_directory(root, ec)) continue;
     for (const auto& e : fs::directory_iterator(root)) {
@@ -39,8 +40,12 @@ std::string run(const std::string& command, int* status) {
   return out;
 }
 
-std::string pair_text(const json& p) { return "[" + std::to_string(p[0].get<int>()) + ", " + std::to_string(p[1].get<int>()) + "]"; }
-std::string boolean(bool b) { return b ? "True" : "False"; }
+std::string pair_text(const json& p) {
+  return "[" + std::to_string(p[0].get<int>()) + ", " + std::to_string(p[1].get<int>()) + "]";
+}
+std::string boolean(bool b) {
+  return b ? "True" : "False";
+}
 
 class DescribeMatchesGenerator : public testing::TestWithParam<std::string> {};
 
@@ -51,7 +56,8 @@ TEST_P(DescribeMatchesGenerator, PerLayerFacts) {
   if (!c.contains("layer_table")) GTEST_SKIP() << "case has no layer_table";
   const json& table = c["layer_table"];
   int status = 0;
-  const std::string out = run(std::string(AI8X_BINARY) + " --case '" + dir.string() + "' --describe --json 2>/dev/null", &status);
+  const std::string out =
+      run(std::string(AI8X_BINARY) + " --case '" + dir.string() + "' --describe --json 2>/dev/null", &status);
   ASSERT_EQ(status, 0) << out;
   const json d = json::parse(out);
   const size_t rows = table["Operator"].size();

@@ -67,8 +67,7 @@ TEST(Engine, AbsSaturatesMinus128To127) {
   // -127 -> 127; -5 -> 5. Then -(-128) case: input 127 with weight -2 saturates to -128 -> 127.
   EXPECT_EQ(output(r, 0).v, (std::vector<int64_t>{127, 5}));
   l.weights = {-2};
-  EXPECT_EQ(output(run_network(network(make(1, 1, 2, {127, 5}), {l})), 0).v,
-            (std::vector<int64_t>{127, 10}));
+  EXPECT_EQ(output(run_network(network(make(1, 1, 2, {127, 5}), {l})), 0).v, (std::vector<int64_t>{127, 10}));
 }
 
 TEST(Engine, LayersChainInExecutionOrder) {
@@ -145,8 +144,7 @@ TEST(Engine, EltwiseFusedWithConvolution) {
   l.weights = {1};
   l.output_shift = 7;
   // -1 ^ 1 = -2 (bytes 0xff ^ 0x01), then the 1×1 conv.
-  EXPECT_EQ(output(run_network(network(make(2, 1, 1, {-1, 1}), {l})), 0).v,
-            (std::vector<int64_t>{-2}));
+  EXPECT_EQ(output(run_network(network(make(2, 1, 1, {-1, 1}), {l})), 0).v, (std::vector<int64_t>{-2}));
 }
 
 // --legacy-test: element-wise layers after the first take interleaved columns
@@ -199,8 +197,7 @@ TEST(Engine, ActivationOnA32BitLayerClampsTheAccumulator) {
   l.weights = {100};
   l.output_width = 32;
   l.activation = Activation::ReLU;
-  EXPECT_EQ(output(run_network(network(make(1, 1, 3, {-1, 1, 2}), {l})), 0).v,
-            (std::vector<int64_t>{0, 100, 127}));
+  EXPECT_EQ(output(run_network(network(make(1, 1, 3, {-1, 1, 2}), {l})), 0).v, (std::vector<int64_t>{0, 100, 127}));
 }
 
 TEST(Engine, ThirtyTwoBitOutputFeedsTheNextLayerUnclipped) {
@@ -210,8 +207,7 @@ TEST(Engine, ThirtyTwoBitOutputFeedsTheNextLayerUnclipped) {
   LayerSpec b = layer(1, Op::Conv2d, 1, 1, {1, 1});
   b.weights = {1};
   b.output_shift = -1;  // 12700 / 256 = 49.6 -> 50
-  EXPECT_EQ(output(run_network(network(make(1, 1, 1, {127}), {a, b})), 1).v,
-            (std::vector<int64_t>{50}));
+  EXPECT_EQ(output(run_network(network(make(1, 1, 1, {127}), {a, b})), 1).v, (std::vector<int64_t>{50}));
 }
 
 TEST(Engine, PassthroughPoolsWithoutShift) {
@@ -222,8 +218,7 @@ TEST(Engine, PassthroughPoolsWithoutShift) {
   l.pooled_dim = {1, 2};
   l.out_dim = {1, 2};
   l.output_shift = 5;  // a passthrough never shifts
-  const EngineResult r =
-      run_network(network(make(1, 2, 4, {1, -5, 7, 2, -3, 4, -8, -9}), {l}));
+  const EngineResult r = run_network(network(make(1, 2, 4, {1, -5, 7, 2, -3, 4, -8, -9}), {l}));
   EXPECT_EQ(output(r, 0).v, (std::vector<int64_t>{4, 7}));
 }
 
@@ -271,8 +266,7 @@ TEST(Engine, Conv1dWithDilation) {
   l.out_dim = {2, 1};
   l.weights = {1, 1};
   l.output_shift = 7;
-  EXPECT_EQ(output(run_network(network(make(1, 5, 1, {1, 2, 3, 4, 5}), {l})), 0).v,
-            (std::vector<int64_t>{5, 7}));
+  EXPECT_EQ(output(run_network(network(make(1, 5, 1, {1, 2, 3, 4, 5}), {l})), 0).v, (std::vector<int64_t>{5, 7}));
 }
 
 TEST(Engine, ConvTranspose2dDoublesTheSize) {
@@ -285,8 +279,7 @@ TEST(Engine, ConvTranspose2dDoublesTheSize) {
   l.weights = {1, 2, 3, 4, 5, 6, 7, 8, 9};
   l.output_shift = 7;
   // Input at (1,1) of the padded 4×4: taps (1,1) (1,0) (0,1) (0,0).
-  EXPECT_EQ(output(run_network(network(make(1, 1, 1, {2}), {l})), 0).v,
-            (std::vector<int64_t>{10, 8, 4, 2}));
+  EXPECT_EQ(output(run_network(network(make(1, 1, 1, {2}), {l})), 0).v, (std::vector<int64_t>{10, 8, 4, 2}));
 }
 
 TEST(Engine, DepthwiseGroups) {
@@ -294,8 +287,7 @@ TEST(Engine, DepthwiseGroups) {
   l.groups = 2;
   l.weights = {3, -4};
   l.output_shift = 7;
-  EXPECT_EQ(output(run_network(network(make(2, 1, 1, {5, 6}), {l})), 0).v,
-            (std::vector<int64_t>{15, -24}));
+  EXPECT_EQ(output(run_network(network(make(2, 1, 1, {5, 6}), {l})), 0).v, (std::vector<int64_t>{15, -24}));
 }
 
 // Kernel bypass (MAX78002): the izer models it as all-ones kernels, so a
@@ -305,8 +297,7 @@ TEST(Engine, BypassUsesAllOnesKernels) {
   l.bypass = true;
   l.quantization = 0;
   l.output_shift = 7;
-  EXPECT_EQ(output(run_network(network(make(2, 1, 1, {5, 6}), {l})), 0).v,
-            (std::vector<int64_t>{11, 11, 11}));
+  EXPECT_EQ(output(run_network(network(make(2, 1, 1, {5, 6}), {l})), 0).v, (std::vector<int64_t>{11, 11, 11}));
 }
 
 TEST(Engine, WeightsOutsideTheQuantizationRangeThrow) {

@@ -29,8 +29,7 @@ namespace fs = std::filesystem;
 
 const fs::path kConformance = fs::path(AI8X_SHARED_DIR) / "conformance";
 
-LayerSpec output_layer(int index, int channels, int h, int w, uint64_t map, uint32_t offset,
-                       int width) {
+LayerSpec output_layer(int index, int channels, int h, int w, uint64_t map, uint32_t offset, int width) {
   LayerSpec l;
   l.index = index;
   l.out_channels = channels;
@@ -62,8 +61,7 @@ std::vector<std::optional<Tensor>> outputs_at(int index, const Tensor& t) {
 }
 
 // mnist's ten logits (conventions §5.2).
-const std::vector<int64_t> kMnistLogits{-77992, 93377,   45484,   29850,   -36248,
-                                        -130974, -272399, 416616, -148783, 25073};
+const std::vector<int64_t> kMnistLogits{-77992, 93377, 45484, 29850, -36248, -130974, -272399, 416616, -148783, 25073};
 
 Tensor column(const std::vector<int64_t>& values) {
   Tensor t(static_cast<int>(values.size()), 1, 1);
@@ -72,7 +70,9 @@ Tensor column(const std::vector<int64_t>& values) {
 }
 
 // Distinct 8-bit value for each (channel, pixel).
-int64_t pattern(int c, int pixel) { return (c * 37 + pixel * 11) % 256 - 128; }
+int64_t pattern(int c, int pixel) {
+  return (c * 37 + pixel * 11) % 256 - 128;
+}
 
 Tensor patterned(int c, int h, int w) {
   Tensor t(c, h, w);
@@ -82,7 +82,9 @@ Tensor patterned(int c, int h, int w) {
   return t;
 }
 
-uint32_t byte_of(int64_t v) { return static_cast<uint32_t>(v & 0xff); }
+uint32_t byte_of(int64_t v) {
+  return static_cast<uint32_t>(v & 0xff);
+}
 
 std::string temp_path(const std::string& name) {
   const std::string file = "ai8x_test_kat_" + std::to_string(::getpid()) + "_" + name;
@@ -95,10 +97,9 @@ TEST(KatPlacement, Mnist32BitBlocks) {
   const LayerSpec fc = output_layer(4, 10, 1, 1, 0x3ff, 0x1000, 32);
   const Network net = single_output(max78000(), fc);
   const auto words = place_outputs(net, outputs_at(4, column(kMnistLogits)));
-  const std::vector<KatBlock> want{
-      {0x50401000, 0xffffffff, {0xfffecf58, 0x00016cc1, 0x0000b1ac, 0x0000749a}},
-      {0x50409000, 0xffffffff, {0xffff7268, 0xfffe0062, 0xfffbd7f1, 0x00065b68}},
-      {0x50411000, 0xffffffff, {0xfffdbad1, 0x000061f1}}};
+  const std::vector<KatBlock> want{{0x50401000, 0xffffffff, {0xfffecf58, 0x00016cc1, 0x0000b1ac, 0x0000749a}},
+                                   {0x50409000, 0xffffffff, {0xffff7268, 0xfffe0062, 0xfffbd7f1, 0x00065b68}},
+                                   {0x50411000, 0xffffffff, {0xfffdbad1, 0x000061f1}}};
   EXPECT_EQ(kat_blocks(words), want);
   // The corpus' own known answer for mnist is the same list.
   EXPECT_EQ(read_expected_json((kConformance / "demo85-mnist" / "expected.json").string()), want);
@@ -156,12 +157,10 @@ TEST(KatPlacement, Kws20BothDevices) {
     EXPECT_EQ(sizes, (std::vector<size_t>{4, 4, 4, 4, 4, 1}));
     if (dev == &max78000()) {
       EXPECT_EQ(block_addresses(blocks),
-                (std::vector<uint32_t>{0x50402000, 0x5040a000, 0x50412000, 0x5041a000, 0x50802000,
-                                       0x5080a000}));
+                (std::vector<uint32_t>{0x50402000, 0x5040a000, 0x50412000, 0x5041a000, 0x50802000, 0x5080a000}));
     } else {
       EXPECT_EQ(block_addresses(blocks),
-                (std::vector<uint32_t>{0x51802000, 0x51822000, 0x51842000, 0x51862000, 0x52802000,
-                                       0x52822000}));
+                (std::vector<uint32_t>{0x51802000, 0x51822000, 0x51842000, 0x51862000, 0x52802000, 0x52822000}));
     }
     EXPECT_EQ(blocks[5].words[0], static_cast<uint32_t>(20 * 1000 - 7000));
     EXPECT_EQ(blocks[0].words[0], static_cast<uint32_t>(-7000));
@@ -176,8 +175,7 @@ TEST(KatPlacement, Cifar128ChannelsTwoPasses) {
   ASSERT_EQ(blocks.size(), 16U);
   for (int q = 0; q < 16; ++q) {
     const KatBlock& b = blocks[static_cast<size_t>(q)];
-    EXPECT_EQ(b.addr, 0x50400000U + static_cast<uint32_t>(q / 4) * 0x400000U +
-                          static_cast<uint32_t>(q % 4) * 0x8000U);
+    EXPECT_EQ(b.addr, 0x50400000U + static_cast<uint32_t>(q / 4) * 0x400000U + static_cast<uint32_t>(q % 4) * 0x8000U);
     EXPECT_EQ(b.mask, 0xffffffffU);
     ASSERT_EQ(b.words.size(), 128U);
     for (int pixel = 0; pixel < 64; ++pixel) {
@@ -187,8 +185,7 @@ TEST(KatPlacement, Cifar128ChannelsTwoPasses) {
         odd |= byte_of(pattern(64 + 4 * q + lane, pixel)) << (8 * lane);
       }
       EXPECT_EQ(b.words[static_cast<size_t>(2 * pixel)], even) << "quad " << q << " px " << pixel;
-      EXPECT_EQ(b.words[static_cast<size_t>(2 * pixel + 1)], odd)
-          << "quad " << q << " px " << pixel;
+      EXPECT_EQ(b.words[static_cast<size_t>(2 * pixel + 1)], odd) << "quad " << q << " px " << pixel;
     }
   }
 }
@@ -381,10 +378,9 @@ TEST(KatUnload, MixedWidthsAreRejected) {
 // ---------------------------------------------------------------- files
 
 TEST(KatFiles, SampleOutputTextMatchesTheIzer) {
-  const std::vector<KatBlock> blocks{
-      {0x50401000, 0xffffffff, {0xfffecf58, 0x00016cc1, 0x0000b1ac, 0x0000749a}},
-      {0x50409000, 0xffffffff, {0xffff7268, 0xfffe0062, 0xfffbd7f1, 0x00065b68}},
-      {0x50411000, 0xffffffff, {0xfffdbad1, 0x000061f1}}};
+  const std::vector<KatBlock> blocks{{0x50401000, 0xffffffff, {0xfffecf58, 0x00016cc1, 0x0000b1ac, 0x0000749a}},
+                                     {0x50409000, 0xffffffff, {0xffff7268, 0xfffe0062, 0xfffbd7f1, 0x00065b68}},
+                                     {0x50411000, 0xffffffff, {0xfffdbad1, 0x000061f1}}};
   const std::string want =
       "// This file was @generated automatically\n"
       "\n"
@@ -425,8 +421,7 @@ TEST(KatFiles, MalformedSampleOutputNamesTheLine) {
   EXPECT_EQ(error_key("int x;\n"), "SAMPLE_OUTPUT");
   // The head is three lines; the list starts on line 4.
   EXPECT_EQ(error_key(head + "  0x50400000, 0xffffffff, 0x00000001, 0x1 \\\n}\n"), "line 4");
-  EXPECT_EQ(error_key(head + "  0x50400000, 0xffffffff, \\\n  0x00000005, 0x1, 0 \\\n}\n"),
-            "line 5");
+  EXPECT_EQ(error_key(head + "  0x50400000, 0xffffffff, \\\n  0x00000005, 0x1, 0 \\\n}\n"), "line 5");
   EXPECT_EQ(error_key(head + "  0x50400000, 0xffffffff, 0x1, 0x1, 0 \\\n  0x5 \\\n}\n"), "line 5");
   EXPECT_EQ(error_key(head + "  0x5040000g, 0 \\\n}\n"), "line 4");
   EXPECT_EQ(error_key(head + "  0x150400000, 0 \\\n}\n"), "line 4");
@@ -447,8 +442,7 @@ TEST(KatFiles, MalformedExpectedJsonNamesTheKey) {
   EXPECT_EQ(key(R"({"checks": [{"addr": 1, "mask": 2, "words": [3]}]})"), "no error");
   EXPECT_EQ(key(R"({"checks": [{"addr": 1, "mask": 2}]})"), "checks[0].words");
   EXPECT_EQ(key(R"({"checks": [{"addr": 1, "mask": -2, "words": []}]})"), "checks[0].mask");
-  EXPECT_EQ(key(R"({"checks": [{"addr": 1, "mask": 2, "words": [1, 4294967296]}]})"),
-            "checks[0].words[1]");
+  EXPECT_EQ(key(R"({"checks": [{"addr": 1, "mask": 2, "words": [1, 4294967296]}]})"), "checks[0].words[1]");
   EXPECT_EQ(key(R"({"checks": {}})"), "checks");
   EXPECT_EQ(key(R"({"checks": [)").rfind("byte ", 0), 0U);
   EXPECT_THROW(read_expected_json("/nonexistent/expected.json"), Error);
@@ -482,8 +476,7 @@ std::vector<std::pair<int, int>> output_dims(const nlohmann::json& column) {
   std::string joined;
   for (const auto& item : column) joined += item.get<std::string>() + ", ";
   std::vector<std::pair<int, int>> dims;
-  for (size_t at = joined.find_first_of("[("); at != std::string::npos;
-       at = joined.find_first_of("[(", at + 1)) {
+  for (size_t at = joined.find_first_of("[("); at != std::string::npos; at = joined.find_first_of("[(", at + 1)) {
     int rows = 0, cols = 0;
     const char* p = joined.c_str() + at + 1;
     const char* end = joined.c_str() + joined.size();
@@ -523,8 +516,7 @@ std::string check_corpus_case(const fs::path& dir) {
     final_layer = *stop;
   } else {
     for (size_t i = 0; i < yaml_layers.size(); ++i) {
-      if (yaml_layers[i]["simulated_sequence"] &&
-          yaml_layers[i]["simulated_sequence"].as<std::string>() == "stop") {
+      if (yaml_layers[i]["simulated_sequence"] && yaml_layers[i]["simulated_sequence"].as<std::string>() == "stop") {
         final_layer = static_cast<int>(i);
         break;
       }
@@ -545,10 +537,8 @@ std::string check_corpus_case(const fs::path& dir) {
     if (l.output || l.index == final_layer) {
       l.out_channels = std::stoi(table["Output channels"][i].get<std::string>());
       l.out_dim = {dims[i].first, dims[i].second};
-      l.output_processors =
-          std::stoull(table["Output processors"][i].get<std::string>(), nullptr, 16);
-      l.out_offset = static_cast<uint32_t>(
-          std::stoul(table["Output offset"][i].get<std::string>(), nullptr, 16));
+      l.output_processors = std::stoull(table["Output processors"][i].get<std::string>(), nullptr, 16);
+      l.out_offset = static_cast<uint32_t>(std::stoul(table["Output offset"][i].get<std::string>(), nullptr, 16));
       l.output_width = std::stoi(table["Output data bits"][i].get<std::string>());
       l.out_passes = std::stoi(table["Output expansion"][i].get<std::string>());
       l.out_per_pass = std::stoi(table["Expansion threshold (out)"][i].get<std::string>());
@@ -569,12 +559,11 @@ std::string check_corpus_case(const fs::path& dir) {
     return "block count " + std::to_string(mine.size()) + " vs " + std::to_string(want.size());
   }
   for (size_t i = 0; i < mine.size(); ++i) {
-    if (mine[i].addr != want[i].addr || mine[i].mask != want[i].mask ||
-        mine[i].words.size() != want[i].words.size()) {
+    if (mine[i].addr != want[i].addr || mine[i].mask != want[i].mask || mine[i].words.size() != want[i].words.size()) {
       std::ostringstream s;
-      s << "block " << i << ": 0x" << std::hex << mine[i].addr << "/0x" << mine[i].mask << "/"
-        << std::dec << mine[i].words.size() << " vs 0x" << std::hex << want[i].addr << "/0x"
-        << want[i].mask << "/" << std::dec << want[i].words.size();
+      s << "block " << i << ": 0x" << std::hex << mine[i].addr << "/0x" << mine[i].mask << "/" << std::dec
+        << mine[i].words.size() << " vs 0x" << std::hex << want[i].addr << "/0x" << want[i].mask << "/" << std::dec
+        << want[i].words.size();
       return s.str();
     }
   }

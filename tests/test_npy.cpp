@@ -32,16 +32,14 @@ class NpyTest : public ::testing::Test {
  protected:
   void SetUp() override {
     const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    dir_ =
-        fs::temp_directory_path() / ("ai8x_npy_" + std::to_string(::getpid()) + "_" + info->name());
+    dir_ = fs::temp_directory_path() / ("ai8x_npy_" + std::to_string(::getpid()) + "_" + info->name());
     fs::create_directories(dir_);
   }
   void TearDown() override { fs::remove_all(dir_); }
 
   std::string write(const std::string& name, const std::string& bytes) const {
     const std::string path = (dir_ / name).string();
-    std::ofstream(path, std::ios::binary)
-        .write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    std::ofstream(path, std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
     return path;
   }
 
@@ -81,8 +79,7 @@ std::string f32_le(float f) {
 }
 
 // Runs `fn`, expecting an ai8x::Error whose formatted text names `path` and contains `needle`.
-void expect_error(const std::function<void()>& fn, const std::string& path,
-                  const std::string& needle) {
+void expect_error(const std::function<void()>& fn, const std::string& path, const std::string& needle) {
   try {
     fn();
     ADD_FAILURE() << "no error; expected one containing '" << needle << "'";
@@ -177,8 +174,7 @@ TEST(NpyCorpus, SampleWeightSequencesHaveTheDocumentedArrays) {
 
 TEST(NpyCorpus, SampleValuesMatchTheDocumentedMemoryWords) {
   // §3.2: mnist CHW word 50 = 0x3ad48080 = pixels 200..203 (pixel 200 in byte 0).
-  const NpyArray mnist =
-      read_npy((kShared / "conformance" / "demo85-mnist" / "sample.npy").string());
+  const NpyArray mnist = read_npy((kShared / "conformance" / "demo85-mnist" / "sample.npy").string());
   ASSERT_EQ(mnist.shape, (std::vector<int64_t>{1, 28, 28}));
   EXPECT_EQ(mnist.descr, "<i8");
   EXPECT_EQ(mnist.data[200], -128);  // 0x80
@@ -186,8 +182,7 @@ TEST(NpyCorpus, SampleValuesMatchTheDocumentedMemoryWords) {
   EXPECT_EQ(mnist.data[202], -44);   // 0xd4
   EXPECT_EQ(mnist.data[203], 58);    // 0x3a
   // §3.2: cifar-10 HWC words 0x00b1f01f, 0x00afef20 = channels 0..2 of pixels (0,0), (0,1).
-  const NpyArray cifar =
-      read_npy((kShared / "conformance" / "demo85-cifar-10" / "sample.npy").string());
+  const NpyArray cifar = read_npy((kShared / "conformance" / "demo85-cifar-10" / "sample.npy").string());
   ASSERT_EQ(cifar.shape, (std::vector<int64_t>{3, 32, 32}));
   const int64_t plane = 32 * 32;
   EXPECT_EQ(cifar.data[0], 0x1f);
@@ -202,8 +197,7 @@ TEST(NpyCorpus, SampleValuesMatchTheDocumentedMemoryWords) {
 
 TEST_F(NpyTest, RoundTripsInt64AndInt8) {
   const std::string p64 = (dir_ / "a.npy").string();
-  const std::vector<int64_t> values = {0,    -1,  1,    INT64_MIN, INT64_MAX, 127,
-                                       -128, 300, -300, 42,        7,         -7};
+  const std::vector<int64_t> values = {0, -1, 1, INT64_MIN, INT64_MAX, 127, -128, 300, -300, 42, 7, -7};
   write_npy(p64, {2, 3, 2}, values);
   NpyArray a = read_npy(p64);
   EXPECT_EQ(a.descr, "<i8");
@@ -253,38 +247,23 @@ TEST_F(NpyTest, ReadsEveryIntegerTypeAndByteOrder) {
   const std::vector<Case> cases = {
       {"|i1", "\x80\x7f\xff", {-128, 127, -1}},
       {"|u1", "\x80\x7f\xff", {128, 127, 255}},
-      {"<i2",
-       le_bytes(0x8000, 2) + le_bytes(0x1234, 2) + le_bytes(0xffff, 2),
-       {-32768, 0x1234, -1}},
-      {">i2",
-       be_bytes(0x8000, 2) + be_bytes(0x1234, 2) + be_bytes(0xffff, 2),
-       {-32768, 0x1234, -1}},
+      {"<i2", le_bytes(0x8000, 2) + le_bytes(0x1234, 2) + le_bytes(0xffff, 2), {-32768, 0x1234, -1}},
+      {">i2", be_bytes(0x8000, 2) + be_bytes(0x1234, 2) + be_bytes(0xffff, 2), {-32768, 0x1234, -1}},
       {"<u2", le_bytes(0xffff, 2) + le_bytes(1, 2) + le_bytes(0, 2), {65535, 1, 0}},
-      {">u4",
-       be_bytes(0xffffffff, 4) + be_bytes(2, 4) + be_bytes(0x80000000, 4),
-       {4294967295, 2, 2147483648}},
-      {"<i4",
-       le_bytes(0xfffffffe, 4) + le_bytes(7, 4) + le_bytes(0x80000000, 4),
-       {-2, 7, INT32_MIN}},
-      {">i8",
-       be_bytes(static_cast<uint64_t>(-5), 8) + be_bytes(1ULL << 40, 8) + be_bytes(0, 8),
-       {-5, 1LL << 40, 0}},
-      {"<u8",
-       le_bytes(static_cast<uint64_t>(INT64_MAX), 8) + le_bytes(3, 8) + le_bytes(0, 8),
-       {INT64_MAX, 3, 0}},
+      {">u4", be_bytes(0xffffffff, 4) + be_bytes(2, 4) + be_bytes(0x80000000, 4), {4294967295, 2, 2147483648}},
+      {"<i4", le_bytes(0xfffffffe, 4) + le_bytes(7, 4) + le_bytes(0x80000000, 4), {-2, 7, INT32_MIN}},
+      {">i8", be_bytes(static_cast<uint64_t>(-5), 8) + be_bytes(1ULL << 40, 8) + be_bytes(0, 8), {-5, 1LL << 40, 0}},
+      {"<u8", le_bytes(static_cast<uint64_t>(INT64_MAX), 8) + le_bytes(3, 8) + le_bytes(0, 8), {INT64_MAX, 3, 0}},
       {"|b1", std::string("\x01\x00\x01", 3), {1, 0, 1}},
       {"<f4", f32_le(-3.0F) + f32_le(0.0F) + f32_le(16777216.0F), {-3, 0, 16777216}},
-      {">f8",
-       be_bytes(0xc059000000000000ULL, 8) + be_bytes(0x3ff0000000000000ULL, 8) + be_bytes(0, 8),
-       {-100, 1, 0}},
+      {">f8", be_bytes(0xc059000000000000ULL, 8) + be_bytes(0x3ff0000000000000ULL, 8) + be_bytes(0, 8), {-100, 1, 0}},
       // float16: 0x3c00 = 1.0, 0xc500 = -5.0, 0x7bff = 65504 (largest finite)
       {"<f2", le_bytes(0x3c00, 2) + le_bytes(0xc500, 2) + le_bytes(0x7bff, 2), {1, -5, 65504}},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.descr);
-    const std::string path = write(
-        "t.npy",
-        npy_bytes("{'descr': '" + c.descr + "', 'fortran_order': False, 'shape': (3,), }", c.data));
+    const std::string path =
+        write("t.npy", npy_bytes("{'descr': '" + c.descr + "', 'fortran_order': False, 'shape': (3,), }", c.data));
     const NpyArray a = read_npy(path);
     EXPECT_EQ(a.descr, c.descr);
     EXPECT_EQ(a.data, c.expected);
@@ -313,8 +292,8 @@ TEST_F(NpyTest, FortranOrderIsConvertedToRowMajor) {
   }
   data.clear();
   for (int64_t v : storage) data += be_bytes(static_cast<uint64_t>(v), 4);
-  const NpyArray b = read_npy(
-      write("g.npy", npy_bytes("{'descr': '>i4', 'fortran_order': True, 'shape': (2,2,2)}", data)));
+  const NpyArray b =
+      read_npy(write("g.npy", npy_bytes("{'descr': '>i4', 'fortran_order': True, 'shape': (2,2,2)}", data)));
   EXPECT_EQ(b.data, (std::vector<int64_t>{0, 1, 10, 11, 100, 101, 110, 111}));
 }
 
@@ -333,31 +312,27 @@ TEST_F(NpyTest, HeaderIsParsedAsADictLiteral) {
 }
 
 TEST_F(NpyTest, ZeroDimensionMakesAnEmptyArrayWhateverTheOtherDimensions) {
-  const NpyArray a = read_npy(write(
-      "z.npy",
-      npy_bytes("{'descr': '<i8', 'fortran_order': True, 'shape': (4294967296, 4294967296, 0)}",
-                "")));
+  const NpyArray a = read_npy(
+      write("z.npy", npy_bytes("{'descr': '<i8', 'fortran_order': True, 'shape': (4294967296, 4294967296, 0)}", "")));
   EXPECT_EQ(a.shape, (std::vector<int64_t>{4294967296, 4294967296, 0}));
   EXPECT_TRUE(a.data.empty());
 }
 
 TEST_F(NpyTest, ReadsFormatVersions2And3) {
   for (int major : {2, 3}) {
-    const NpyArray a = read_npy(write(
-        "v.npy", npy_bytes("{'descr': '<i8', 'fortran_order': False, 'shape': (2,), }",
-                           le_bytes(11, 8) + le_bytes(static_cast<uint64_t>(-12), 8), major)));
+    const NpyArray a =
+        read_npy(write("v.npy", npy_bytes("{'descr': '<i8', 'fortran_order': False, 'shape': (2,), }",
+                                          le_bytes(11, 8) + le_bytes(static_cast<uint64_t>(-12), 8), major)));
     EXPECT_EQ(a.data, (std::vector<int64_t>{11, -12})) << major;
   }
 }
 
 TEST_F(NpyTest, ParseReportsConsumedBytesAndIgnoresTrailingBytesLikeNpLoad) {
-  const std::string one =
-      npy_bytes("{'descr': '|i1', 'fortran_order': False, 'shape': (3,), }", "\x01\x02\x03");
+  const std::string one = npy_bytes("{'descr': '|i1', 'fortran_order': False, 'shape': (3,), }", "\x01\x02\x03");
   EXPECT_EQ(one.size(), 128U + 3U);  // 10 + 58 header bytes + newline pad to 128
   const std::string image = one + "trailing";
   size_t consumed = 0;
-  const NpyArray a =
-      parse_npy(reinterpret_cast<const uint8_t*>(image.data()), image.size(), "mem", &consumed);
+  const NpyArray a = parse_npy(reinterpret_cast<const uint8_t*>(image.data()), image.size(), "mem", &consumed);
   EXPECT_EQ(consumed, one.size());
   EXPECT_EQ(a.data, (std::vector<int64_t>{1, 2, 3}));
   EXPECT_EQ(read_npy(write("t.npy", image)).data, (std::vector<int64_t>{1, 2, 3}));
@@ -367,10 +342,9 @@ TEST_F(NpyTest, ParseReportsConsumedBytesAndIgnoresTrailingBytesLikeNpLoad) {
 }
 
 TEST_F(NpyTest, SequenceReadsArraysBackToBack) {
-  const std::string a = npy_bytes("{'descr': '<i8', 'fortran_order': False, 'shape': (2,), }",
-                                  le_bytes(1, 8) + le_bytes(2, 8));
-  const std::string b =
-      npy_bytes("{'descr': '|i1', 'fortran_order': False, 'shape': (1, 1), }", "\xfb");
+  const std::string a =
+      npy_bytes("{'descr': '<i8', 'fortran_order': False, 'shape': (2,), }", le_bytes(1, 8) + le_bytes(2, 8));
+  const std::string b = npy_bytes("{'descr': '|i1', 'fortran_order': False, 'shape': (1, 1), }", "\xfb");
   const auto arrays = read_npy_sequence(write("seq.npy", a + b + a));
   ASSERT_EQ(arrays.size(), 3U);
   EXPECT_EQ(arrays[0].data, (std::vector<int64_t>{1, 2}));
@@ -391,8 +365,7 @@ TEST_F(NpyTest, RejectsMalformedFiles) {
     const char* needle;
   };
   const std::vector<Case> cases = {
-      {"bad_magic", std::string("\x93NUMPX\x01\x00", 8) + npy_bytes(good_dict, two).substr(8),
-       "bad magic"},
+      {"bad_magic", std::string("\x93NUMPX\x01\x00", 8) + npy_bytes(good_dict, two).substr(8), "bad magic"},
       {"empty", "", "bad magic"},
       {"pickle", std::string("\x80\x02]q\x00.", 6), "bad magic"},
       {"version",
@@ -402,67 +375,44 @@ TEST_F(NpyTest, RejectsMalformedFiles) {
          return s;
        }(),
        "version 4.0"},
-      {"header_len", npy_bytes(good_dict, two).substr(0, 8) + "\xff\x7f" + "{'descr'",
-       "truncated header"},
+      {"header_len", npy_bytes(good_dict, two).substr(0, 8) + "\xff\x7f" + "{'descr'", "truncated header"},
       {"short_prefix", std::string("\x93NUMPY\x02\x00\x10", 9), "truncated header"},
-      {"unterminated", npy_bytes("{'descr': '<i8', 'fortran_order': False, 'shape': (2,", two),
-       "malformed header"},
+      {"unterminated", npy_bytes("{'descr': '<i8', 'fortran_order': False, 'shape': (2,", two), "malformed header"},
       {"not_dict", npy_bytes("('<i8', False, (2,))", two), "not a dictionary"},
       {"missing_key", npy_bytes("{'descr': '<i8', 'shape': (2,)}", two), "'fortran_order'"},
-      {"extra_key",
-       npy_bytes("{'descr': '<i8', 'fortran_order': False, 'shape': (2,), 'x': 1}", two), "'x'"},
-      {"dup_key",
-       npy_bytes("{'descr': '<i8', 'descr': '<i8', 'fortran_order': False, 'shape': (2,)}", two),
+      {"extra_key", npy_bytes("{'descr': '<i8', 'fortran_order': False, 'shape': (2,), 'x': 1}", two), "'x'"},
+      {"dup_key", npy_bytes("{'descr': '<i8', 'descr': '<i8', 'fortran_order': False, 'shape': (2,)}", two),
        "duplicate"},
-      {"shape_type", npy_bytes("{'descr': '<i8', 'fortran_order': False, 'shape': 2}", two),
-       "'shape'"},
-      {"shape_negative", npy_bytes("{'descr': '<i8', 'fortran_order': False, 'shape': (-2,)}", two),
-       "non-negative"},
-      {"shape_float", npy_bytes("{'descr': '<i8', 'fortran_order': False, 'shape': (2.0,)}", two),
-       "malformed header"},
-      {"fortran_type", npy_bytes("{'descr': '<i8', 'fortran_order': 0, 'shape': (2,)}", two),
-       "bool"},
-      {"huge_number",
-       npy_bytes("{'descr': '<i8', 'fortran_order': False, 'shape': (99999999999999999999,)}", two),
+      {"shape_type", npy_bytes("{'descr': '<i8', 'fortran_order': False, 'shape': 2}", two), "'shape'"},
+      {"shape_negative", npy_bytes("{'descr': '<i8', 'fortran_order': False, 'shape': (-2,)}", two), "non-negative"},
+      {"shape_float", npy_bytes("{'descr': '<i8', 'fortran_order': False, 'shape': (2.0,)}", two), "malformed header"},
+      {"fortran_type", npy_bytes("{'descr': '<i8', 'fortran_order': 0, 'shape': (2,)}", two), "bool"},
+      {"huge_number", npy_bytes("{'descr': '<i8', 'fortran_order': False, 'shape': (99999999999999999999,)}", two),
        "too large"},
-      {"deep",
-       npy_bytes("{'descr': '<i8', 'fortran_order': False, 'shape': " + std::string(100, '(') + "}",
-                 two),
+      {"deep", npy_bytes("{'descr': '<i8', 'fortran_order': False, 'shape': " + std::string(100, '(') + "}", two),
        "too deep"},
       {"truncated_data", npy_bytes(good_dict, two.substr(0, 12)), "truncated data"},
       {"shape_overflow",
-       npy_bytes("{'descr': '<i8', 'fortran_order': False, 'shape': (4294967296, 4294967296, 16)}",
-                 two),
-       "overflow"},
-      {"shape_too_big",
-       npy_bytes("{'descr': '<i8', 'fortran_order': False, 'shape': (1152921504606846976,)}", two),
+       npy_bytes("{'descr': '<i8', 'fortran_order': False, 'shape': (4294967296, 4294967296, 16)}", two), "overflow"},
+      {"shape_too_big", npy_bytes("{'descr': '<i8', 'fortran_order': False, 'shape': (1152921504606846976,)}", two),
        "truncated data"},
-      {"complex", npy_bytes("{'descr': '<c16', 'fortran_order': False, 'shape': (1,)}", two),
-       "unsupported dtype"},
-      {"object", npy_bytes("{'descr': '|O', 'fortran_order': False, 'shape': (2,)}", two),
-       "unsupported dtype"},
-      {"unicode", npy_bytes("{'descr': '<U2', 'fortran_order': False, 'shape': (2,)}", two),
-       "unsupported dtype"},
-      {"int3", npy_bytes("{'descr': '<i3', 'fortran_order': False, 'shape': (2,)}", two),
-       "unsupported dtype"},
-      {"structured",
-       npy_bytes("{'descr': [('a', '<i8')], 'fortran_order': False, 'shape': (2,)}", two),
-       "structured"},
+      {"complex", npy_bytes("{'descr': '<c16', 'fortran_order': False, 'shape': (1,)}", two), "unsupported dtype"},
+      {"object", npy_bytes("{'descr': '|O', 'fortran_order': False, 'shape': (2,)}", two), "unsupported dtype"},
+      {"unicode", npy_bytes("{'descr': '<U2', 'fortran_order': False, 'shape': (2,)}", two), "unsupported dtype"},
+      {"int3", npy_bytes("{'descr': '<i3', 'fortran_order': False, 'shape': (2,)}", two), "unsupported dtype"},
+      {"structured", npy_bytes("{'descr': [('a', '<i8')], 'fortran_order': False, 'shape': (2,)}", two), "structured"},
       {"float_fraction",
-       npy_bytes("{'descr': '<f4', 'fortran_order': False, 'shape': (3,)}",
-                 f32_le(1.0F) + f32_le(2.0F) + f32_le(2.5F)),
+       npy_bytes("{'descr': '<f4', 'fortran_order': False, 'shape': (3,)}", f32_le(1.0F) + f32_le(2.0F) + f32_le(2.5F)),
        "flat index 2"},
       {"float_nan",
        npy_bytes("{'descr': '<f8', 'fortran_order': False, 'shape': (2,)}",
                  le_bytes(0, 8) + le_bytes(0x7ff8000000000000ULL, 8)),
        "flat index 1"},
       {"float_huge",
-       npy_bytes("{'descr': '<f8', 'fortran_order': False, 'shape': (1,)}",
-                 le_bytes(0x43e0000000000000ULL, 8)),
+       npy_bytes("{'descr': '<f8', 'fortran_order': False, 'shape': (1,)}", le_bytes(0x43e0000000000000ULL, 8)),
        "flat index 0"},  // 2^63
       {"uint64_big",
-       npy_bytes("{'descr': '<u8', 'fortran_order': False, 'shape': (1,)}",
-                 le_bytes(0x8000000000000000ULL, 8)),
+       npy_bytes("{'descr': '<u8', 'fortran_order': False, 'shape': (1,)}", le_bytes(0x8000000000000000ULL, 8)),
        "int64"},
   };
   for (const Case& c : cases) {
@@ -472,12 +422,11 @@ TEST_F(NpyTest, RejectsMalformedFiles) {
   }
   // A Fortran-order non-integral float is reported at its row-major index:
   // [[1, 2], [3, 4.5]] stored as 1, 3, 2, 4.5 -> flat index 3.
-  const std::string path = write(
-      "fortran_float.npy", npy_bytes("{'descr': '<f4', 'fortran_order': True, 'shape': (2, 2)}",
-                                     f32_le(1) + f32_le(3) + f32_le(2) + f32_le(4.5F)));
+  const std::string path =
+      write("fortran_float.npy", npy_bytes("{'descr': '<f4', 'fortran_order': True, 'shape': (2, 2)}",
+                                           f32_le(1) + f32_le(3) + f32_le(2) + f32_le(4.5F)));
   expect_error([&] { read_npy(path); }, path, "flat index 3");
-  expect_error([&] { read_npy((dir_ / "nope.npy").string()); }, (dir_ / "nope.npy").string(),
-               "does not exist");
+  expect_error([&] { read_npy((dir_ / "nope.npy").string()); }, (dir_ / "nope.npy").string(), "does not exist");
 }
 
 }  // namespace

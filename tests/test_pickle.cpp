@@ -32,19 +32,15 @@ class Asm {
   Asm& proto(int v = 2) { return op(0x80).op(static_cast<uint8_t>(v)); }
   Asm& mark() { return op('('); }
   Asm& stop() { return op('.'); }
-  Asm& str(const std::string& s) { return op('X').le(s.size(), 4).raw(s); }  // BINUNICODE
-  Asm& short_str(const std::string& s) {
-    return op(0x8c).le(s.size(), 1).raw(s);
-  }  // SHORT_BINUNICODE
+  Asm& str(const std::string& s) { return op('X').le(s.size(), 4).raw(s); }         // BINUNICODE
+  Asm& short_str(const std::string& s) { return op(0x8c).le(s.size(), 1).raw(s); }  // SHORT_BINUNICODE
   Asm& integer(int64_t v) {
     if (v >= 0 && v < 256) return op('K').le(static_cast<uint64_t>(v), 1);
     if (v >= 0 && v < 65536) return op('M').le(static_cast<uint64_t>(v), 2);
     if (v >= INT32_MIN && v <= INT32_MAX) return op('J').le(static_cast<uint64_t>(v), 4);
     return op(0x8a).op(8).le(static_cast<uint64_t>(v), 8);  // LONG1
   }
-  Asm& global(const std::string& module, const std::string& name) {
-    return op('c').raw(module + "\n" + name + "\n");
-  }
+  Asm& global(const std::string& module, const std::string& name) { return op('c').raw(module + "\n" + name + "\n"); }
   [[nodiscard]] const std::string& bytes() const { return b_; }
 
  private:
@@ -57,8 +53,7 @@ pk::Pickle run(const std::string& bytes, pk::Options options = {}) {
 }
 
 // Expects an Error naming the file, the opcode's byte offset (as key) and `needle`.
-void expect_error(const std::string& bytes, size_t offset, const std::string& needle,
-                  pk::Options options = {}) {
+void expect_error(const std::string& bytes, size_t offset, const std::string& needle, pk::Options options = {}) {
   options.file = "mem.pkl";
   try {
     run(bytes, options);
@@ -117,8 +112,7 @@ TEST(Pickle, ScalarsAndStrings) {
 
 TEST(Pickle, TorchMagicNumberIsABigInt) {
   // The legacy checkpoint magic 0x1950a86a20f9469cfc6c as pickled by torch: 80 02 8a 0a ...
-  const std::string bytes =
-      std::string("\x80\x02\x8a\x0a\x6c\xfc\x9c\x46\xf9\x20\x6a\xa8\x50\x19.", 15);
+  const std::string bytes = std::string("\x80\x02\x8a\x0a\x6c\xfc\x9c\x46\xf9\x20\x6a\xa8\x50\x19.", 15);
   const pk::Pickle p = run(bytes + "garbage after STOP");
   EXPECT_EQ(p.at(p.root).kind, Kind::kBigInt);
   EXPECT_EQ(p.at(p.root).text, bytes.substr(4, 10));
@@ -170,12 +164,12 @@ TEST(Pickle, ContainersMemoAndOrderedDict) {
 
 TEST(Pickle, Protocol4Opcodes) {
   Asm a;
-  a.proto(4).op(0x95).le(40, 8);                                          // FRAME
-  a.short_str("collections").op(0x94).short_str("OrderedDict").op(0x94);  // MEMOIZE
-  a.op(0x93).op(0x94).op(')').op(0x81).op(0x94);                          // STACK_GLOBAL, NEWOBJ
-  a.short_str("k").op(0x8e).le(2, 8).raw("xy").op('s');                   // BINBYTES8
+  a.proto(4).op(0x95).le(40, 8);                                              // FRAME
+  a.short_str("collections").op(0x94).short_str("OrderedDict").op(0x94);      // MEMOIZE
+  a.op(0x93).op(0x94).op(')').op(0x81).op(0x94);                              // STACK_GLOBAL, NEWOBJ
+  a.short_str("k").op(0x8e).le(2, 8).raw("xy").op('s');                       // BINBYTES8
   a.short_str("set").op(0x8f).mark().integer(1).integer(2).op(0x90).op('s');  // EMPTY_SET, ADDITEMS
-  a.short_str("m").op('h').op(2).op('s');  // BINGET 2 = the class
+  a.short_str("m").op('h').op(2).op('s');                                     // BINGET 2 = the class
   a.stop();
   const pk::Pickle p = run(a.bytes());
   const pk::Object& root = p.at(p.root);
@@ -196,7 +190,7 @@ TEST(Pickle, UnknownClassesBecomeOpaque) {
   a.op('}').op('b');                                                     // BUILD with a state
   a.op('2').integer(5).op('a');                                          // DUP, APPEND to opaque
   a.op('0');                                                             // POP the duplicate
-  a.global("numpy", "dtype").op(')').op(0x81);  // NEWOBJ of an unknown class
+  a.global("numpy", "dtype").op(')').op(0x81);                           // NEWOBJ of an unknown class
   a.op('t').stop();
   const pk::Pickle p = run(a.bytes());
   const pk::Object& root = p.at(p.root);
@@ -209,8 +203,7 @@ TEST(Pickle, UnknownClassesBecomeOpaque) {
 }
 
 // ('storage', torch.<cls>, key, 'cpu', numel[, None])
-Asm& storage_pid(Asm& a, const std::string& cls, const std::string& key, int64_t numel,
-                 bool legacy) {
+Asm& storage_pid(Asm& a, const std::string& cls, const std::string& key, int64_t numel, bool legacy) {
   a.mark().str("storage").global("torch", cls).str(key).str("cpu").integer(numel);
   if (legacy) a.op('N');
   return a.op('t').op('Q');
@@ -295,12 +288,10 @@ TEST(Pickle, RejectsMalformedTensorArguments) {
 }
 
 TEST(Pickle, ErrorsNameTheOpcodeAndOffset) {
-  expect_error(std::string("\x80\x02\xff.", 4), 2,
-               "pickle opcode 0xff at byte offset 2 is not supported");
+  expect_error(std::string("\x80\x02\xff.", 4), 2, "pickle opcode 0xff at byte offset 2 is not supported");
   pk::Options shifted;
   shifted.base_offset = 1000;
-  expect_error(std::string("\x80\x02]\x82\x01.", 6), 1003, "pickle opcode 0x82 at byte offset 1003",
-               shifted);
+  expect_error(std::string("\x80\x02]\x82\x01.", 6), 1003, "pickle opcode 0x82 at byte offset 1003", shifted);
   expect_error(std::string("\x80\x02", 2), 2, "truncated pickle");
   expect_error(std::string("\x80\x02X\xff\xff\x00\x00"
                            "ab.",

@@ -13,8 +13,8 @@
 namespace {
 
 namespace fs = std::filesystem;
-using ai8x::io::YamlValue;
 using ai8x::io::resolve_plain_scalar;
+using ai8x::io::YamlValue;
 
 TEST(Yaml11Scalars, LeadingZeroDigitsAreOctal) {
   const YamlValue v = resolve_plain_scalar("0000000000000111");
@@ -135,13 +135,14 @@ TEST(NetworkYaml, NextSequenceOnlyOnMax78002) {
 class BuildTest : public testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("ai8xsim-spec-" + std::string(testing::UnitTest::GetInstance()->current_test_info()->name()));
+    dir_ = fs::temp_directory_path() /
+           ("ai8xsim-spec-" + std::string(testing::UnitTest::GetInstance()->current_test_info()->name()));
     fs::remove_all(dir_);
     fs::create_directories(dir_);
   }
   void TearDown() override { fs::remove_all(dir_); }
-  ai8x::Network build(const std::string& yaml, const std::vector<int64_t>& sample_shape, const std::vector<int64_t>& weight_shape,
-                      const ai8x::Device& dev = ai8x::max78000()) {
+  ai8x::Network build(const std::string& yaml, const std::vector<int64_t>& sample_shape,
+                      const std::vector<int64_t>& weight_shape, const ai8x::Device& dev = ai8x::max78000()) {
     std::ofstream(dir_ / "net.yaml") << yaml;
     int64_t n = 1;
     for (auto d : sample_shape) n *= d;
@@ -161,8 +162,9 @@ class BuildTest : public testing::Test {
 
 TEST_F(BuildTest, MultiPassExpansionAndPackedDefaultOutputMap) {
   // 100 output channels: 2 passes of 52 (rounded up to a multiple of 4).
-  const auto net = build("arch: test\ndataset: d\nlayers:\n  - {processors: 0x7, op: conv2d, kernel_size: 1x1, pad: 0, out_offset: 0}\n",
-                         {3, 4, 4}, {1, 100, 3, 1, 1});
+  const auto net = build(
+      "arch: test\ndataset: d\nlayers:\n  - {processors: 0x7, op: conv2d, kernel_size: 1x1, pad: 0, out_offset: 0}\n",
+      {3, 4, 4}, {1, 100, 3, 1, 1});
   const auto& l = net.layers[0];
   EXPECT_EQ(l.out_channels, 100);
   EXPECT_EQ(l.out_passes, 2);
@@ -171,8 +173,9 @@ TEST_F(BuildTest, MultiPassExpansionAndPackedDefaultOutputMap) {
 }
 
 TEST_F(BuildTest, PoolingAndConvolutionDimensions) {
-  const auto net = build("arch: test\ndataset: d\nlayers:\n  - {processors: 0x1, max_pool: 3, pool_stride: 2, pad: 1, out_offset: 0}\n",
-                         {1, 9, 7}, {1, 4, 1, 3, 3});
+  const auto net = build(
+      "arch: test\ndataset: d\nlayers:\n  - {processors: 0x1, max_pool: 3, pool_stride: 2, pad: 1, out_offset: 0}\n",
+      {1, 9, 7}, {1, 4, 1, 3, 3});
   const auto& l = net.layers[0];
   EXPECT_EQ(l.pooled_dim, (ai8x::Pair{4, 3}));  // floor((9 + 2 - 3 - 1 + 1) / 2), floor((7 + 2 - 3 - 1 + 1) / 2)
   EXPECT_EQ(l.out_dim, (ai8x::Pair{4, 3}));
@@ -181,18 +184,22 @@ TEST_F(BuildTest, PoolingAndConvolutionDimensions) {
 TEST_F(BuildTest, SampleWeightsAreRequantizedToTheLayerBits) {
   // All-ones 8-bit sample weights need 2 bits (+1 and sign); quantization 1
   // shifts them right by one: 1 >> 1 = 0.
-  const auto net = build("arch: test\ndataset: d\nlayers:\n  - {processors: 0x1, quantization: 1, pad: 1, out_offset: 0}\n", {1, 4, 4}, {1, 2, 1, 3, 3});
+  const auto net =
+      build("arch: test\ndataset: d\nlayers:\n  - {processors: 0x1, quantization: 1, pad: 1, out_offset: 0}\n",
+            {1, 4, 4}, {1, 2, 1, 3, 3});
   EXPECT_EQ(net.layers[0].weights.front(), 0);
   EXPECT_EQ(net.layers[0].output_shift, 7);  // implicit 8 - 1
 }
 
 TEST_F(BuildTest, PadMustBeSmallerThanTheKernel) {
-  EXPECT_THROW(build("arch: test\ndataset: d\nlayers:\n  - {processors: 0x1, kernel_size: 1x1, out_offset: 0}\n", {1, 4, 4}, {1, 2, 1, 1, 1}),
+  EXPECT_THROW(build("arch: test\ndataset: d\nlayers:\n  - {processors: 0x1, kernel_size: 1x1, out_offset: 0}\n",
+                     {1, 4, 4}, {1, 2, 1, 1, 1}),
                ai8x::Error);
 }
 
 TEST_F(BuildTest, BinaryWeightsNeedMax78002) {
-  const std::string yaml = "arch: test\ndataset: d\nlayers:\n  - {processors: 0x1, quantization: bin, pad: 1, out_offset: 0}\n";
+  const std::string yaml =
+      "arch: test\ndataset: d\nlayers:\n  - {processors: 0x1, quantization: bin, pad: 1, out_offset: 0}\n";
   EXPECT_THROW(build(yaml, {1, 4, 4}, {1, 2, 1, 3, 3}), ai8x::Error);
   EXPECT_EQ(build(yaml, {1, 4, 4}, {1, 2, 1, 3, 3}, ai8x::max78002()).layers[0].quantization, -1);
 }

@@ -33,8 +33,7 @@ class QuietHdf5 {
 class Handle {
  public:
   using Closer = herr_t (*)(hid_t);
-  Handle(hid_t id, Closer close, const std::string& file, const std::string& what)
-      : id_(id), close_(close) {
+  Handle(hid_t id, Closer close, const std::string& file, const std::string& what) : id_(id), close_(close) {
     if (id_ < 0) throw Error({.file = file, .key = what}, "HDF5 cannot create " + what);
   }
   ~Handle() { close_(id_); }
@@ -53,48 +52,40 @@ void check(herr_t status, const std::string& file, const std::string& what) {
 
 void int_attribute(hid_t object, const char* name, int value, const std::string& file) {
   const Handle space(H5Screate(H5S_SCALAR), H5Sclose, file, name);
-  const Handle attr(H5Acreate2(object, name, H5T_STD_I32LE, space.get(), H5P_DEFAULT, H5P_DEFAULT),
-                    H5Aclose, file, name);
+  const Handle attr(H5Acreate2(object, name, H5T_STD_I32LE, space.get(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose, file,
+                    name);
   check(H5Awrite(attr.get(), H5T_NATIVE_INT, &value), file, name);
 }
 
 // Fixed-length, NUL-padded string (what h5py and h5dump show as plain text).
-void string_attribute(hid_t object, const char* name, const std::string& value,
-                      const std::string& file) {
+void string_attribute(hid_t object, const char* name, const std::string& value, const std::string& file) {
   const Handle type(H5Tcopy(H5T_C_S1), H5Tclose, file, name);
   std::string padded = value.empty() ? std::string(1, '\0') : value;
   check(H5Tset_size(type.get(), padded.size()), file, name);
   check(H5Tset_strpad(type.get(), H5T_STR_NULLPAD), file, name);
   const Handle space(H5Screate(H5S_SCALAR), H5Sclose, file, name);
-  const Handle attr(H5Acreate2(object, name, type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT),
-                    H5Aclose, file, name);
+  const Handle attr(H5Acreate2(object, name, type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose, file, name);
   check(H5Awrite(attr.get(), type.get(), padded.data()), file, name);
 }
 
-void tensor_dataset(hid_t group, const char* name, const Tensor& t, const std::string& file,
-                    const std::string& where) {
+void tensor_dataset(hid_t group, const char* name, const Tensor& t, const std::string& file, const std::string& where) {
   if (t.v.empty()) return;
   const std::string what = where + "/" + name;
-  if (t.c <= 0 || t.h <= 0 || t.w <= 0 ||
-      t.v.size() != static_cast<size_t>(t.c) * t.h * t.w) {
+  if (t.c <= 0 || t.h <= 0 || t.w <= 0 || t.v.size() != static_cast<size_t>(t.c) * t.h * t.w) {
     throw Error({.file = file, .key = what}, "tensor shape does not match its data");
   }
-  const std::array<hsize_t, 3> dims{static_cast<hsize_t>(t.c), static_cast<hsize_t>(t.h),
-                                    static_cast<hsize_t>(t.w)};
+  const std::array<hsize_t, 3> dims{static_cast<hsize_t>(t.c), static_cast<hsize_t>(t.h), static_cast<hsize_t>(t.w)};
   const Handle space(H5Screate_simple(3, dims.data(), nullptr), H5Sclose, file, what);
-  const Handle set(H5Dcreate2(group, name, H5T_STD_I64LE, space.get(), H5P_DEFAULT, H5P_DEFAULT,
-                              H5P_DEFAULT),
-                   H5Dclose, file, what);
-  check(H5Dwrite(set.get(), H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, t.v.data()), file,
-        what);
+  const Handle set(H5Dcreate2(group, name, H5T_STD_I64LE, space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Dclose,
+                   file, what);
+  check(H5Dwrite(set.get(), H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, t.v.data()), file, what);
 }
 
 void write_layer(hid_t root, const Network& net, const DumpLayer& entry, const std::string& file) {
   const LayerSpec& spec = net.layers[static_cast<size_t>(entry.layer)];
   char name[32];
   std::snprintf(name, sizeof name, "layer_%02d", entry.layer);
-  const Handle group(H5Gcreate2(root, name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose,
-                     file, name);
+  const Handle group(H5Gcreate2(root, name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose, file, name);
   tensor_dataset(group.get(), "input", entry.input, file, name);
   tensor_dataset(group.get(), "pooled", entry.pooled, file, name);
   tensor_dataset(group.get(), "output", entry.output, file, name);
@@ -109,8 +100,7 @@ void write_layer(hid_t root, const Network& net, const DumpLayer& entry, const s
 
 }  // namespace
 
-void write_hdf5_dump(const std::string& path, const Network& net,
-                     const std::vector<DumpLayer>& layers) {
+void write_hdf5_dump(const std::string& path, const Network& net, const std::vector<DumpLayer>& layers) {
   std::map<int, const DumpLayer*> last;  // by layer index; later entries win
   for (const DumpLayer& entry : layers) {
     if (entry.layer < 0 || static_cast<size_t>(entry.layer) >= net.layers.size()) {
@@ -119,8 +109,7 @@ void write_hdf5_dump(const std::string& path, const Network& net,
     last[entry.layer] = &entry;
   }
   const QuietHdf5 quiet;
-  const Handle file(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), H5Fclose,
-                    path, "file");
+  const Handle file(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), H5Fclose, path, "file");
   string_attribute(file.get(), "device", net.device != nullptr ? net.device->name : "", path);
   string_attribute(file.get(), "config_file", net.config_file, path);
   for (const auto& [index, entry] : last) write_layer(file.get(), net, *entry, path);

@@ -23,7 +23,6 @@ struct DumpLayer {
 
 // Creates (truncates) `path`. A layer executed twice keeps its last entry.
 // Throws ai8x::Error naming the file on any HDF5 failure or an unknown layer.
-void write_hdf5_dump(const std::string& path, const Network& net,
-                     const std::vector<DumpLayer>& layers);
+void write_hdf5_dump(const std::string& path, const Network& net, const std::vector<DumpLayer>& layers);
 
 }  // namespace ai8x

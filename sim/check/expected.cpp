@@ -22,10 +22,8 @@ std::string read_text(const std::string& path) {
 }
 
 uint32_t json_u32(const json& value, const std::string& name, const std::string& key) {
-  if (!value.is_number_unsigned() ||
-      value.get<uint64_t>() > std::numeric_limits<uint32_t>::max()) {
-    throw Error({.file = name, .key = key},
-                "expected an unsigned 32-bit integer, got " + value.dump());
+  if (!value.is_number_unsigned() || value.get<uint64_t>() > std::numeric_limits<uint32_t>::max()) {
+    throw Error({.file = name, .key = key}, "expected an unsigned 32-bit integer, got " + value.dump());
   }
   return static_cast<uint32_t>(value.get<uint64_t>());
 }
@@ -161,8 +159,7 @@ class ListScanner {
   throw Error({.file = name, .key = "line " + std::to_string(line)}, message);
 }
 
-std::vector<KatBlock> blocks_from_tokens(const std::vector<Token>& tokens,
-                                         const std::string& name) {
+std::vector<KatBlock> blocks_from_tokens(const std::vector<Token>& tokens, const std::string& name) {
   auto fail = [&](size_t at, const std::string& message) { fail_at(tokens, at, name, message); };
   std::vector<KatBlock> blocks;
   size_t i = 0;
@@ -199,8 +196,7 @@ std::vector<KatBlock> parse_expected_json(std::string_view text, const std::stri
   try {
     doc = json::parse(text);
   } catch (const json::parse_error& e) {
-    throw Error({.file = name, .key = "byte " + std::to_string(e.byte)},
-                std::string("invalid JSON: ") + e.what());
+    throw Error({.file = name, .key = "byte " + std::to_string(e.byte)}, std::string("invalid JSON: ") + e.what());
   }
   if (!doc.is_object() || !doc.contains("checks")) {
     throw Error({.file = name, .key = "checks"}, "expected an object with a `checks` array");

@@ -34,17 +34,16 @@ void check_output_shape(const LayerSpec& layer, const Tensor& output) {
     throw Error(layer_context(layer), "output tensor shape does not match its data");
   }
   if (layer.output_width != 8 && layer.output_width != 32) {
-    throw Error(layer_context(layer),
-                "output_width must be 8 or 32, not " + std::to_string(layer.output_width));
+    throw Error(layer_context(layer), "output_width must be 8 or 32, not " + std::to_string(layer.output_width));
   }
   if (layer.write_gap < 0) throw Error(layer_context(layer), "negative write_gap");
 }
 
-void place_narrow(const Network& net, const LayerSpec& layer, const Tensor& output,
-                  const OutputQuad& quad, int pixel, int passes, std::vector<PlacedWord>& out) {
+void place_narrow(const Network& net, const LayerSpec& layer, const Tensor& output, const OutputQuad& quad, int pixel,
+                  int passes, std::vector<PlacedWord>& out) {
   PlacedWord word;
-  const uint64_t index = (static_cast<uint64_t>(pixel) * passes + quad.pass) *
-                         (static_cast<uint64_t>(layer.write_gap) + 1);
+  const uint64_t index =
+      (static_cast<uint64_t>(pixel) * passes + quad.pass) * (static_cast<uint64_t>(layer.write_gap) + 1);
   word.addr = output_address(net, quad.processor, layer.out_offset + 4 * index);
   word.layer = layer.index;
   word.pass = quad.pass;
@@ -66,10 +65,10 @@ void place_narrow(const Network& net, const LayerSpec& layer, const Tensor& outp
 // 32-bit output: lane i is the word at +4i. The izer lists words 0..n-1 with
 // lane i's value, which equals the hardware's writes when the quad's lanes
 // start at lane 0.
-void place_wide(const Network& net, const LayerSpec& layer, const Tensor& output,
-                const OutputQuad& quad, int pixel, int passes, std::vector<PlacedWord>& out) {
-  const uint64_t first = (static_cast<uint64_t>(pixel) * passes * 4 + quad.pass * 4ULL) *
-                         (static_cast<uint64_t>(layer.write_gap) + 1);
+void place_wide(const Network& net, const LayerSpec& layer, const Tensor& output, const OutputQuad& quad, int pixel,
+                int passes, std::vector<PlacedWord>& out) {
+  const uint64_t first =
+      (static_cast<uint64_t>(pixel) * passes * 4 + quad.pass * 4ULL) * (static_cast<uint64_t>(layer.write_gap) + 1);
   for (int i = 0; i < 4; ++i) {
     const int ch = quad.lane_channel[i];
     const bool listed = i < quad.channels;
@@ -149,8 +148,7 @@ std::vector<OutputQuad> output_quads(const LayerSpec& layer, int channels) {
     if (c % per_pass == 0) quad = start;  // next pass: back to the first quad
     if (quad >= kMaxProcessors) {
       throw Error(layer_context(layer),
-                  "output processor map has too few processors for " + std::to_string(per_pass) +
-                      " channels per pass");
+                  "output processor map has too few processors for " + std::to_string(per_pass) + " channels per pass");
     }
     OutputQuad q{.processor = quad, .pass = c / per_pass};
     q.lanes = static_cast<unsigned>((map >> quad) & 0xf);
@@ -173,17 +171,15 @@ std::vector<OutputQuad> output_quads(const LayerSpec& layer, int channels) {
 uint32_t output_address(const Network& net, int processor, uint64_t offset) {
   const Device& dev = device_of(net);
   const uint64_t apb = net.options.apb_base.value_or(dev.apb_base);
-  const uint64_t addr =
-      uint64_t{dev.data_memory_address(processor, 0)} - dev.apb_base + apb + offset;
+  const uint64_t addr = uint64_t{dev.data_memory_address(processor, 0)} - dev.apb_base + apb + offset;
   if (addr > std::numeric_limits<uint32_t>::max()) {
-    throw Error("output address of processor " + std::to_string(processor) + " at offset " +
-                std::to_string(offset) + " exceeds 32 bits");
+    throw Error("output address of processor " + std::to_string(processor) + " at offset " + std::to_string(offset) +
+                " exceeds 32 bits");
   }
   return static_cast<uint32_t>(addr);
 }
 
-std::vector<PlacedWord> place_layer_output(const Network& net, const LayerSpec& layer,
-                                           const Tensor& output) {
+std::vector<PlacedWord> place_layer_output(const Network& net, const LayerSpec& layer, const Tensor& output) {
   device_of(net);
   check_output_shape(layer, output);
   const std::vector<OutputQuad> quads = output_quads(layer, output.c);
@@ -212,8 +208,8 @@ std::vector<int> kat_layers(const Network& net) {
       result.push_back(l);
     }
   }
-  if (std::find(result.begin(), result.end(), net.final_layer) == result.end() &&
-      net.final_layer >= 0 && static_cast<size_t>(net.final_layer) < net.layers.size()) {
+  if (std::find(result.begin(), result.end(), net.final_layer) == result.end() && net.final_layer >= 0 &&
+      static_cast<size_t>(net.final_layer) < net.layers.size()) {
     result.push_back(net.final_layer);
   }
   return result;
@@ -231,8 +227,7 @@ std::vector<PlacedWord> place_outputs(const Network& net, const OutputLookup& ou
   return words;
 }
 
-std::vector<PlacedWord> place_outputs(const Network& net,
-                                      const std::vector<std::optional<Tensor>>& outputs) {
+std::vector<PlacedWord> place_outputs(const Network& net, const std::vector<std::optional<Tensor>>& outputs) {
   return place_outputs(net, [&outputs](int l) -> const Tensor* {
     if (l < 0 || static_cast<size_t>(l) >= outputs.size() || !outputs[static_cast<size_t>(l)]) {
       return nullptr;
@@ -241,8 +236,7 @@ std::vector<PlacedWord> place_outputs(const Network& net,
   });
 }
 
-std::vector<KatBlock> kat_blocks(const std::vector<PlacedWord>& words,
-                                 std::optional<size_t> max_verify_length) {
+std::vector<KatBlock> kat_blocks(const std::vector<PlacedWord>& words, std::optional<size_t> max_verify_length) {
   std::vector<std::tuple<uint32_t, uint32_t, uint32_t>> listed;  // mask, addr, value
   listed.reserve(words.size());
   for (const PlacedWord& w : words) {

@@ -23,12 +23,12 @@ namespace ai8x {
 // processor upwards, restarting at that quad whenever the channel count
 // reaches a multiple of the per-pass threshold.
 struct OutputQuad {
-  int processor = 0;                             // first processor of the quad (multiple of 4)
+  int processor = 0;  // first processor of the quad (multiple of 4)
   int pass = 0;
   std::array<int, 4> lane_channel{-1, -1, -1, -1};  // channel per enabled lane; -1: none
-  int channels = 0;                              // lanes holding a channel < C (the izer's n)
-  int first_lane = 0;                            // lowest enabled lane
-  unsigned lanes = 0;                            // enabled lanes (bit i = lane i)
+  int channels = 0;                                 // lanes holding a channel < C (the izer's n)
+  int first_lane = 0;                               // lowest enabled lane
+  unsigned lanes = 0;                               // enabled lanes (bit i = lane i)
 };
 
 // Output passes and channels per pass of a layer (out_passes/out_per_pass, or
@@ -64,8 +64,7 @@ struct PlacedWord {
 
 // Places `output` (C×H×W; 8-bit values or raw 32-bit accumulators as the
 // layer's output_width says) as conventions §5.2 describes.
-std::vector<PlacedWord> place_layer_output(const Network& net, const LayerSpec& layer,
-                                           const Tensor& output);
+std::vector<PlacedWord> place_layer_output(const Network& net, const LayerSpec& layer, const Tensor& output);
 
 // Layers the known answer covers: every executed layer flagged `output` and
 // the terminating layer, in execution order.
@@ -77,8 +76,7 @@ using OutputLookup = std::function<const Tensor*(int layer)>;
 // Placement of all kat_layers(). Throws ai8x::Error if one has no tensor.
 std::vector<PlacedWord> place_outputs(const Network& net, const OutputLookup& outputs);
 // Same, with the outputs indexed by layer.
-std::vector<PlacedWord> place_outputs(const Network& net,
-                                      const std::vector<std::optional<Tensor>>& outputs);
+std::vector<PlacedWord> place_outputs(const Network& net, const std::vector<std::optional<Tensor>>& outputs);
 
 // The izer's block form: checked words sorted by (mask, address, value), runs
 // of consecutive addresses with equal masks merged. `max_verify_length` N

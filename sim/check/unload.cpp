@@ -19,8 +19,7 @@ struct UnloadShape {
 };
 
 UnloadShape unload_shape(const LayerSpec& layer) {
-  UnloadShape s{.layer = &layer, .c = layer.out_channels, .h = layer.out_dim[0],
-                .w = layer.out_dim[1]};
+  UnloadShape s{.layer = &layer, .c = layer.out_channels, .h = layer.out_dim[0], .w = layer.out_dim[1]};
   if (s.c < 0 || s.h < 0 || s.w < 0) {
     throw Error({.layer = layer.index, .layer_name = layer.name}, "negative output shape");
   }
@@ -35,16 +34,14 @@ int64_t sign_extend(uint32_t value, int bits) {
   return static_cast<int64_t>(field ^ sign) - static_cast<int64_t>(sign);
 }
 
-void unload_wide(const Network& net, const UnloadShape& s, const MemoryReader& memory,
-                 std::vector<int64_t>& out) {
+void unload_wide(const Network& net, const UnloadShape& s, const MemoryReader& memory, std::vector<int64_t>& out) {
   const uint64_t gap = static_cast<uint64_t>(s.layer->write_gap) + 1;
   for (const OutputQuad& quad : s.quads) {
     const int enabled = std::popcount(quad.lanes);
     for (int pixel = 0; pixel < s.pixels(); ++pixel) {
       const uint64_t first = (static_cast<uint64_t>(pixel) * s.passes * 4 + quad.pass * 4ULL) * gap;
       for (int j = 0; j < enabled; ++j) {
-        const uint32_t addr =
-            output_address(net, quad.processor, s.layer->out_offset + 4 * (first + j));
+        const uint32_t addr = output_address(net, quad.processor, s.layer->out_offset + 4 * (first + j));
         out.push_back(sign_extend(memory.read32(addr), 32));
       }
     }
@@ -57,16 +54,15 @@ void store(std::vector<int64_t>& buffer, size_t pos, uint32_t byte) {
   if (pos < buffer.size()) buffer[pos] = sign_extend(byte, 8);
 }
 
-void unload_narrow(const Network& net, const UnloadShape& s, const MemoryReader& memory,
-                   size_t base, std::vector<int64_t>& buffer) {
+void unload_narrow(const Network& net, const UnloadShape& s, const MemoryReader& memory, size_t base,
+                   std::vector<int64_t>& buffer) {
   const uint64_t gap = static_cast<uint64_t>(s.layer->write_gap) + 1;
   const size_t xy = static_cast<size_t>(s.pixels());
   size_t before = 0;  // enabled lanes of the quads already read
   for (const OutputQuad& quad : s.quads) {
     for (size_t pixel = 0; pixel < xy; ++pixel) {
       const uint64_t index = (pixel * s.passes + static_cast<uint64_t>(quad.pass)) * gap;
-      const uint32_t word =
-          memory.read32(output_address(net, quad.processor, s.layer->out_offset + 4 * index));
+      const uint32_t word = memory.read32(output_address(net, quad.processor, s.layer->out_offset + 4 * index));
       size_t j = 0;
       for (int lane = 0; lane < 4; ++lane) {
         if (((quad.lanes >> lane) & 1U) == 0) continue;
@@ -127,12 +123,10 @@ std::vector<int64_t> unload_outputs(const Network& net, const MemoryReader& memo
   for (const UnloadShape& s : shapes) total += static_cast<size_t>(s.c) * s.pixels();
   // Each output value occupies 1 or 4 bytes of data memory; more cannot be real.
   const Device& dev = *net.device;
-  const size_t capacity = static_cast<size_t>(dev.processors() / dev.processors_per_memory) *
-                          dev.data_memory_bytes;
+  const size_t capacity = static_cast<size_t>(dev.processors() / dev.processors_per_memory) * dev.data_memory_bytes;
   if (total * (any_wide ? 4 : 1) > capacity) {
-    throw Error("unload layers hold " + std::to_string(total) +
-                " values, more than the data memories can (" + std::to_string(capacity) +
-                " bytes)");
+    throw Error("unload layers hold " + std::to_string(total) + " values, more than the data memories can (" +
+                std::to_string(capacity) + " bytes)");
   }
   std::vector<int64_t> out;
   if (any_wide) {

@@ -28,8 +28,10 @@ std::vector<std::string> case_arguments(const std::string& dir) {
     if (!j[key].is_string()) throw Error({.file = file, .key = key}, "must be a path or null");
     return (base / j[key].get<std::string>()).string();
   };
-  std::vector<std::string> args = {"--config", (base / text("config")).string(), "--kat", (base / text("sample")).string(),
-                                   "--device", text("device"), "--expected", (base / "expected.json").string()};
+  std::vector<std::string> args = {"--config",   (base / text("config")).string(),
+                                   "--kat",      (base / text("sample")).string(),
+                                   "--device",   text("device"),
+                                   "--expected", (base / "expected.json").string()};
   if (auto p = optional_path("checkpoint"); !p.empty()) args.insert(args.end(), {"--checkpoint", p});
   if (auto p = optional_path("weights_npy"); !p.empty()) args.insert(args.end(), {"--sample-weights", p});
   if (auto p = optional_path("bias_npy"); !p.empty()) args.insert(args.end(), {"--sample-bias", p});

@@ -1,8 +1,8 @@
 // ai8xsim: runs a network description the way the MAX78000/MAX78002 CNN
 // accelerator does and gives the board's known-answer verdict.
 // Exit codes: 0 pass (or nothing to compare), 1 known-answer mismatch, 2 bad input.
-#include <CLI/CLI.hpp>
 #include <zlib.h>
+#include <CLI/CLI.hpp>
 
 #include <algorithm>
 #include <chrono>
@@ -37,7 +37,8 @@ constexpr int kExitMismatch = 1;
 constexpr int kExitBadInput = 2;
 
 struct Args {
-  std::string config, checkpoint, sample, weights, bias, device, expected, write_sampleoutput, dump, model = "fast", case_dir;
+  std::string config, checkpoint, sample, weights, bias, device, expected, write_sampleoutput, dump, model = "fast",
+                                                                                                     case_dir;
   bool describe = false, json = false, layer_report = false, verbose = false;
   int bench_runs = 0;
   std::vector<std::string> class_names;
@@ -69,8 +70,8 @@ std::optional<std::string> find_expected(const Args& a, const Network& net) {
   if (!a.expected.empty()) return a.expected;
   const fs::path sample(net.sample_file);
   const fs::path stem = fs::path(a.config).stem();
-  for (const fs::path& p : {sample.parent_path() / (stem.string() + ".expected.json"), sample.parent_path() / "expected.json",
-                            sample.parent_path() / "sampleoutput.h"}) {
+  for (const fs::path& p : {sample.parent_path() / (stem.string() + ".expected.json"),
+                            sample.parent_path() / "expected.json", sample.parent_path() / "sampleoutput.h"}) {
     std::error_code ec;
     if (fs::is_regular_file(p, ec)) return p.string();
   }
@@ -83,7 +84,8 @@ std::vector<KatBlock> read_expected(const std::string& path) {
 }
 
 void print_layer_report(const Network& net, const EngineResult& result) {
-  std::printf("%-4s %-16s %-12s %-6s %12s %12s %10s %10s\n", "L", "operator", "output", "bits", "min", "max", "saturated", "crc32");
+  std::printf("%-4s %-16s %-12s %-6s %12s %12s %10s %10s\n", "L", "operator", "output", "bits", "min", "max",
+              "saturated", "crc32");
   for (int idx : net.order) {
     const auto& trace = result.layers[static_cast<size_t>(idx)];
     if (!trace) continue;
@@ -105,17 +107,21 @@ void print_layer_report(const Network& net, const EngineResult& result) {
     }
     const std::string shape = std::to_string(t.c) + "x" + std::to_string(t.h) + "x" + std::to_string(t.w);
     std::printf("%-4d %-16s %-12s %-6d %12lld %12lld %10zu %10s\n", idx, to_string(l.op), shape.c_str(), l.output_width,
-                static_cast<long long>(mn), static_cast<long long>(mx), saturated, hex32(static_cast<uint32_t>(crc)).c_str());
+                static_cast<long long>(mn), static_cast<long long>(mx), saturated,
+                hex32(static_cast<uint32_t>(crc)).c_str());
   }
 }
 
 void print_result(const Network& net, const SparseMemory& memory, const std::vector<std::string>& class_names) {
   const LayerSpec& fl = net.layers[static_cast<size_t>(net.final_layer)];
-  std::printf("output: layer %d, %d x %d x %d, %d-bit\n", fl.index, fl.out_channels, fl.out_dim[0], fl.out_dim[1], fl.output_width);
+  std::printf("output: layer %d, %d x %d x %d, %d-bit\n", fl.index, fl.out_channels, fl.out_dim[0], fl.out_dim[1],
+              fl.output_width);
   const std::vector<int64_t> values = unload_outputs(net, memory);
-  if (fl.out_dim[0] == 1 && fl.out_dim[1] == 1 && values.size() >= static_cast<size_t>(fl.out_channels) && fl.out_channels > 1) {
+  if (fl.out_dim[0] == 1 && fl.out_dim[1] == 1 && values.size() >= static_cast<size_t>(fl.out_channels) &&
+      fl.out_channels > 1) {
     std::printf("logits (cnn_unload):");
-    for (int c = 0; c < fl.out_channels; ++c) std::printf(" %lld", static_cast<long long>(values[static_cast<size_t>(c)]));
+    for (int c = 0; c < fl.out_channels; ++c)
+      std::printf(" %lld", static_cast<long long>(values[static_cast<size_t>(c)]));
     const auto best = std::max_element(values.begin(), values.begin() + fl.out_channels);
     const auto cls = static_cast<size_t>(best - values.begin());
     std::printf("\npredicted class: %zu", cls);
@@ -150,18 +156,23 @@ void setup_app(CLI::App& app, Args& a, cli::IzerFlagSink& sink) {
   // argparse semantics: a repeated option keeps its last value.
   app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   app.add_option("--config,--config-file", a.config, "Network description (the izer's YAML)");
-  app.add_option("--checkpoint,--checkpoint-file", a.checkpoint, "Quantized checkpoint (.pth.tar); default: <config stem>.pth.tar beside the YAML");
+  app.add_option("--checkpoint,--checkpoint-file", a.checkpoint,
+                 "Quantized checkpoint (.pth.tar); default: <config stem>.pth.tar beside the YAML");
   app.add_option("--kat,--sample-input", a.sample, "Known-answer input sample (.npy, C×H×W or C×L)");
   app.add_option("--sample-weights,--weight-input", a.weights, "Sample weights for `arch: test` networks");
   app.add_option("--sample-bias,--bias-input", a.bias, "Sample bias for `arch: test` networks");
   app.add_option("--device", a.device, "MAX78000 or MAX78002 (default: from the arch name, ai87... = MAX78002)");
   app.add_option("--expected", a.expected, "Known answer: a sampleoutput.h or an expected.json");
-  app.add_option("--write-sampleoutput", a.write_sampleoutput, "Write the known answer in the izer's sampleoutput.h format");
+  app.add_option("--write-sampleoutput", a.write_sampleoutput,
+                 "Write the known answer in the izer's sampleoutput.h format");
   app.add_option("--dump", a.dump, "Write every layer's input, pooled and output tensors to HDF5");
   app.add_option("--model", a.model, "fast: arithmetic core")->check(CLI::IsMember({"fast", "systemc"}));
-  app.add_option("--case", a.case_dir, "Run a known-answer case folder (case.json, network.yaml, sample.npy, expected.json)");
-  app.add_option("--class-names", a.class_names, "Names of the output classes, for the printed prediction")->delimiter(',');
-  app.add_option("--bench", a.bench_runs, "Time N runs of the engine and print the rate (used by bench/run.sh)")->group("");
+  app.add_option("--case", a.case_dir,
+                 "Run a known-answer case folder (case.json, network.yaml, sample.npy, expected.json)");
+  app.add_option("--class-names", a.class_names, "Names of the output classes, for the printed prediction")
+      ->delimiter(',');
+  app.add_option("--bench", a.bench_runs, "Time N runs of the engine and print the rate (used by bench/run.sh)")
+      ->group("");
   app.add_flag("--describe", a.describe, "Print the network as the simulator understands it");
   app.add_flag("--json", a.json, "With --describe: print JSON");
   app.add_flag("--layer-report", a.layer_report, "Per-layer min/max, saturation count and checksum");
@@ -187,8 +198,10 @@ int simulate(Args& a, const std::vector<std::string>& ignored) {
     for (const auto& f : ignored) std::fprintf(stderr, "note: %s only shapes generated code; ignored\n", f.c_str());
   }
   if (a.describe) {
-    if (a.json) std::cout << spec::describe_json(net).dump(1) << "\n";
-    else std::cout << spec::describe_table(net);
+    if (a.json)
+      std::cout << spec::describe_json(net).dump(1) << "\n";
+    else
+      std::cout << spec::describe_table(net);
     return kExitPass;
   }
   if (a.model == "systemc") throw Error({.key = "--model"}, "the SystemC model is not available yet; use --model fast");
@@ -211,7 +224,8 @@ int simulate(Args& a, const std::vector<std::string>& ignored) {
   const SparseMemory memory = memory_image(placed);
   const std::vector<KatBlock> blocks = kat_blocks(placed);
 
-  std::printf("%s: %s, %zu layers, input %dx%dx%d\n", device.name.c_str(), net.arch.c_str(), net.order.size(), net.input.c, net.input.h, net.input.w);
+  std::printf("%s: %s, %zu layers, input %dx%dx%d\n", device.name.c_str(), net.arch.c_str(), net.order.size(),
+              net.input.c, net.input.h, net.input.w);
   if (a.layer_report) print_layer_report(net, result);
   print_result(net, memory, a.class_names);
   if (!a.write_sampleoutput.empty()) {
@@ -228,7 +242,8 @@ int simulate(Args& a, const std::vector<std::string>& ignored) {
   }
   const auto expected_path = find_expected(a, net);
   if (!expected_path) {
-    std::printf("KAT: no expected output (pass --expected sampleoutput.h or expected.json); %zu words computed\n", kat_word_count(blocks));
+    std::printf("KAT: no expected output (pass --expected sampleoutput.h or expected.json); %zu words computed\n",
+                kat_word_count(blocks));
     return kExitPass;
   }
   const std::vector<KatBlock> expected = read_expected(*expected_path);
@@ -239,9 +254,11 @@ int simulate(Args& a, const std::vector<std::string>& ignored) {
   }
   std::printf("KAT: FAIL (%zu of %zu words differ, %s)\n", v.mismatched_words, v.total_words, expected_path->c_str());
   for (const auto& m : v.mismatches) {
-    std::printf("  %s mask %s: expected %s, got %s", hex32(m.addr).c_str(), hex32(m.mask).c_str(), hex32(m.expected).c_str(), hex32(m.got).c_str());
+    std::printf("  %s mask %s: expected %s, got %s", hex32(m.addr).c_str(), hex32(m.mask).c_str(),
+                hex32(m.expected).c_str(), hex32(m.got).c_str());
     if (m.where) {
-      std::printf("  (layer %d, pass %d, row %d, column %d, channel", m.where->layer, m.where->pass, m.where->row, m.where->col);
+      std::printf("  (layer %d, pass %d, row %d, column %d, channel", m.where->layer, m.where->pass, m.where->row,
+                  m.where->col);
       for (int c : m.where->channels) std::printf(" %d", c);
       std::printf(")");
     }

@@ -85,7 +85,7 @@ class DotAccumulator {
 };
 
 struct Geometry {
-  int in_per_group = 0;   // input channels per group
+  int in_per_group = 0;  // input channels per group
   int out_per_group = 0;
   int padded_h = 0, padded_w = 0;
   int out_h = 0, out_w = 0;
@@ -101,8 +101,8 @@ struct Window {
 
 // Output channels o..o+N−1 (same input group) at output pixel (oy, ox).
 template <typename T, typename Acc, int N>
-void outputs_at(const T* data, const T* kern, const ConvParams& p, const Geometry& g,
-                const Window& win, int oy, int ox, int o, Tensor& out) {
+void outputs_at(const T* data, const T* kern, const ConvParams& p, const Geometry& g, const Window& win, int oy, int ox,
+                int o, Tensor& out) {
   const int ch = p.in_channels;
   const size_t first_channel = static_cast<size_t>(o / g.out_per_group) * g.in_per_group;
   const T* w = kern + static_cast<size_t>(o) * win.kernel_size;
@@ -123,8 +123,8 @@ void outputs_at(const T* data, const T* kern, const ConvParams& p, const Geometr
 // [o][ky][kx][ci] order, so each kernel tap (or, without groups and column
 // dilation, each kernel row) is one contiguous inner product.
 template <typename T, typename Acc>
-void correlate(const Tensor& in, const ConvParams& p, const Geometry& g,
-               std::span<const int64_t> weights, Tensor& out) {
+void correlate(const Tensor& in, const ConvParams& p, const Geometry& g, std::span<const int64_t> weights,
+               Tensor& out) {
   const int ch = in.c;
   const int kh = p.kernel[0];
   const int kw = p.kernel[1];
@@ -174,33 +174,29 @@ void correlate(const Tensor& in, const ConvParams& p, const Geometry& g,
 
 Geometry check_conv(const Tensor& in, const ConvParams& p, std::span<const int64_t> weights,
                     std::span<const int64_t> bias) {
-  if (p.in_channels <= 0 || p.out_channels <= 0 || p.groups <= 0 ||
-      p.in_channels % p.groups != 0 || p.out_channels % p.groups != 0) {
+  if (p.in_channels <= 0 || p.out_channels <= 0 || p.groups <= 0 || p.in_channels % p.groups != 0 ||
+      p.out_channels % p.groups != 0) {
     throw Error("invalid channel counts (in " + std::to_string(p.in_channels) + ", out " +
                 std::to_string(p.out_channels) + ", groups " + std::to_string(p.groups) + ")");
   }
   if (in.c != p.in_channels) {
-    throw Error("convolution expects " + std::to_string(p.in_channels) +
-                " input channels, the data has " + std::to_string(in.c));
+    throw Error("convolution expects " + std::to_string(p.in_channels) + " input channels, the data has " +
+                std::to_string(in.c));
   }
   for (int d = 0; d < 2; ++d) {
-    if (p.kernel[d] < 1 || p.stride[d] < 1 || p.dilation[d] < 1 || p.pad[d] < 0 ||
-        p.pad_after[d] < 0) {
+    if (p.kernel[d] < 1 || p.stride[d] < 1 || p.dilation[d] < 1 || p.pad[d] < 0 || p.pad_after[d] < 0) {
       throw Error("invalid kernel, stride, dilation or padding");
     }
   }
   Geometry g;
   g.in_per_group = p.in_channels / p.groups;
   g.out_per_group = p.out_channels / p.groups;
-  const size_t expected = static_cast<size_t>(p.out_channels) * g.in_per_group * p.kernel[0] *
-                          p.kernel[1];
+  const size_t expected = static_cast<size_t>(p.out_channels) * g.in_per_group * p.kernel[0] * p.kernel[1];
   if (weights.size() != expected) {
-    throw Error("expected " + std::to_string(expected) + " weights, got " +
-                std::to_string(weights.size()));
+    throw Error("expected " + std::to_string(expected) + " weights, got " + std::to_string(weights.size()));
   }
   if (!bias.empty() && bias.size() != static_cast<size_t>(p.out_channels)) {
-    throw Error("expected " + std::to_string(p.out_channels) + " bias values, got " +
-                std::to_string(bias.size()));
+    throw Error("expected " + std::to_string(p.out_channels) + " bias values, got " + std::to_string(bias.size()));
   }
   g.padded_h = in.h + 2 * p.pad[0] + p.pad_after[0];
   g.padded_w = in.w + 2 * p.pad[1] + p.pad_after[1];
@@ -222,15 +218,15 @@ Dims conv_out_dims(Dims in, const ConvParams& p) {
   return out;
 }
 
-Tensor conv2d(const Tensor& in, const ConvParams& p, std::span<const int64_t> weights,
-              std::span<const int64_t> bias) {
+Tensor conv2d(const Tensor& in, const ConvParams& p, std::span<const int64_t> weights, std::span<const int64_t> bias) {
   const Geometry g = check_conv(in, p, weights, bias);
   const int64_t data_max = max_abs(in.v);
   const int64_t weight_max = max_abs(weights);
   const int64_t terms = static_cast<int64_t>(g.in_per_group) * p.kernel[0] * p.kernel[1];
   if (data_max > kMaxData || weight_max > kMaxWeight || terms > kMaxTerms) {
-    throw Error("convolution operands out of range (|data| ≤ 2^32, |weight| ≤ 2^15, "
-                "≤ 32768 products per output)");
+    throw Error(
+        "convolution operands out of range (|data| ≤ 2^32, |weight| ≤ 2^15, "
+        "≤ 32768 products per output)");
   }
   Tensor out(p.out_channels, g.out_h, g.out_w);
   constexpr int64_t kNarrow = std::numeric_limits<int16_t>::max();
@@ -276,8 +272,8 @@ Tensor insert_zeros(const Tensor& in, Dims stride) {
   return out;
 }
 
-Tensor conv_transpose2d(const Tensor& in, const ConvTransposeParams& p,
-                        std::span<const int64_t> weights, std::span<const int64_t> bias) {
+Tensor conv_transpose2d(const Tensor& in, const ConvTransposeParams& p, std::span<const int64_t> weights,
+                        std::span<const int64_t> bias) {
   ConvParams p2;
   p2.in_channels = p.in_channels;
   p2.out_channels = p.out_channels;
@@ -288,15 +284,13 @@ Tensor conv_transpose2d(const Tensor& in, const ConvTransposeParams& p,
     p2.pad[d] = p.dilation[d] * (p.kernel[d] - 1) - p.pad[d];
     p2.pad_after[d] = p.output_pad[d];
     if (p2.pad[d] < 0 || p.output_pad[d] < 0) {
-      throw Error("ConvTranspose2d padding " + std::to_string(p.pad[d]) +
-                  " is larger than dilation·(kernel−1)");
+      throw Error("ConvTranspose2d padding " + std::to_string(p.pad[d]) + " is larger than dilation·(kernel−1)");
     }
   }
   return conv2d(insert_zeros(in, p.stride), p2, weights, bias);
 }
 
-Tensor linear(const Tensor& in, int out_features, std::span<const int64_t> weights,
-              std::span<const int64_t> bias) {
+Tensor linear(const Tensor& in, int out_features, std::span<const int64_t> weights, std::span<const int64_t> bias) {
   ConvParams p;
   p.in_channels = static_cast<int>(in.size());
   p.out_channels = out_features;
@@ -307,8 +301,7 @@ std::vector<int64_t> bypass_weights(int out_channels, int in_per_group, Dims ker
   if (out_channels < 0 || in_per_group < 0 || kernel[0] < 0 || kernel[1] < 0) {
     throw Error("invalid bypass kernel shape");
   }
-  return std::vector<int64_t>(
-      static_cast<size_t>(out_channels) * in_per_group * kernel[0] * kernel[1], 1);
+  return std::vector<int64_t>(static_cast<size_t>(out_channels) * in_per_group * kernel[0] * kernel[1], 1);
 }
 
 }  // namespace ai8x::core

@@ -19,12 +19,12 @@ namespace ai8x::core {
 struct ConvParams {
   int in_channels = 0;
   int out_channels = 0;
-  int groups = 1;         // output o reads input group o / (out/groups); groups == in == out is depthwise
+  int groups = 1;  // output o reads input group o / (out/groups); groups == in == out is depthwise
   Dims kernel{1, 1};
   Dims stride{1, 1};
   Dims dilation{1, 1};
-  Dims pad{0, 0};         // zeros on both sides: [top = bottom, left = right]
-  Dims pad_after{0, 0};   // extra zeros at the bottom / right only
+  Dims pad{0, 0};        // zeros on both sides: [top = bottom, left = right]
+  Dims pad_after{0, 0};  // extra zeros at the bottom / right only
 };
 
 // Output rows/columns: floor((in + 2·pad + pad_after − dilation·(k−1) − 1) / stride) + 1.
@@ -32,8 +32,7 @@ Dims conv_out_dims(Dims in, const ConvParams& p);
 
 // 2-D correlation of C×H×W data. `bias` is empty (no bias) or one bias byte per
 // output channel. Throws ai8x::Error on inconsistent shapes or sizes.
-Tensor conv2d(const Tensor& in, const ConvParams& p, std::span<const int64_t> weights,
-              std::span<const int64_t> bias);
+Tensor conv2d(const Tensor& in, const ConvParams& p, std::span<const int64_t> weights, std::span<const int64_t> bias);
 
 struct Conv1dParams {
   int in_channels = 0;
@@ -46,17 +45,16 @@ struct Conv1dParams {
 };
 
 // 1-D correlation of C×L×1 data; weights (out, in/groups, k).
-Tensor conv1d(const Tensor& in, const Conv1dParams& p, std::span<const int64_t> weights,
-              std::span<const int64_t> bias);
+Tensor conv1d(const Tensor& in, const Conv1dParams& p, std::span<const int64_t> weights, std::span<const int64_t> bias);
 
 struct ConvTransposeParams {
   int in_channels = 0;
   int out_channels = 0;
   int groups = 1;
   Dims kernel{3, 3};
-  Dims stride{2, 2};    // (stride − 1) zeros are inserted between input samples
+  Dims stride{2, 2};  // (stride − 1) zeros are inserted between input samples
   Dims dilation{1, 1};
-  Dims pad{1, 1};       // PyTorch meaning
+  Dims pad{1, 1};  // PyTorch meaning
   Dims output_pad{1, 1};
 };
 
@@ -68,13 +66,12 @@ Tensor insert_zeros(const Tensor& in, Dims stride);
 // bottom/right. The weights must already be flipped and transposed
 // (conventions §2.6), i.e. (out, in/groups, kH, kW) of the equivalent
 // correlation. Output: (H−1)·s − 2·pad + dilation·(k−1) + output_pad + 1.
-Tensor conv_transpose2d(const Tensor& in, const ConvTransposeParams& p,
-                        std::span<const int64_t> weights, std::span<const int64_t> bias);
+Tensor conv_transpose2d(const Tensor& in, const ConvTransposeParams& p, std::span<const int64_t> weights,
+                        std::span<const int64_t> bias);
 
 // Fully connected layer: the C×H×W input flattened (index c·H·W + h·W + w) and
 // multiplied by (out, C·H·W) weights; output out×1×1.
-Tensor linear(const Tensor& in, int out_features, std::span<const int64_t> weights,
-              std::span<const int64_t> bias);
+Tensor linear(const Tensor& in, int out_features, std::span<const int64_t> weights, std::span<const int64_t> bias);
 
 // MAX78002 kernel bypass: the izer models it with every kernel weight = 1 (so
 // 1×1 depthwise bypass passes data through, a 3×3 one sums each window).

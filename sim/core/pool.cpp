@@ -46,8 +46,9 @@ Tensor pool2d(const Tensor& in, const PoolParams& p) {
   const int ow = checked_extent(in.w, p.size[1], p.stride[1], p.dilation[1]);
   if ((oh - 1) * p.stride[0] + (p.size[0] - 1) * p.dilation[0] >= in.h ||
       (ow - 1) * p.stride[1] + (p.size[1] - 1) * p.dilation[1] >= in.w) {
-    throw Error("the last pooling window reads past the input (pool size ≥ 3 with dilation ≥ 2 "
-                "and these dimensions is not supported)");
+    throw Error(
+        "the last pooling window reads past the input (pool size ≥ 3 with dilation ≥ 2 "
+        "and these dimensions is not supported)");
   }
   const int64_t count = static_cast<int64_t>(p.size[0]) * p.size[1];
   Tensor out(in.c, oh, ow);
@@ -58,8 +59,7 @@ Tensor pool2d(const Tensor& in, const PoolParams& p) {
         int64_t max = std::numeric_limits<int64_t>::min();
         for (int ky = 0; ky < p.size[0]; ++ky) {
           for (int kx = 0; kx < p.size[1]; ++kx) {
-            const int64_t v =
-                in.at(ch, oy * p.stride[0] + ky * p.dilation[0], ox * p.stride[1] + kx * p.dilation[1]);
+            const int64_t v = in.at(ch, oy * p.stride[0] + ky * p.dilation[0], ox * p.stride[1] + kx * p.dilation[1]);
             sum += v;
             max = std::max(max, v);
           }
@@ -94,8 +94,7 @@ Tensor pool1d(const Tensor& in, const PoolParams& p) {
         ++count;
         max = std::max(max, v);
       }
-      out.at(ch, o, 0) =
-          p.kind == PoolKind::Max ? max : average(sum, count, AvgRounding::TowardZero);
+      out.at(ch, o, 0) = p.kind == PoolKind::Max ? max : average(sum, count, AvgRounding::TowardZero);
     }
   }
   return out;

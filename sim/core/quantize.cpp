@@ -31,7 +31,9 @@ int64_t shift_round(int64_t acc, int shift) {
   return (acc + (int64_t{1} << (right - 1))) >> right;
 }
 
-int64_t saturate8(int64_t v) { return std::clamp(v, kInt8Min, kInt8Max); }
+int64_t saturate8(int64_t v) {
+  return std::clamp(v, kInt8Min, kInt8Max);
+}
 
 int64_t activate(int64_t y, Activation act) {
   switch (act) {

@@ -12,7 +12,7 @@ enum class Activation { None, ReLU, Abs };
 
 inline constexpr int64_t kInt8Min = -128;
 inline constexpr int64_t kInt8Max = 127;
-inline constexpr int kMaxShift = 15;  // |total output shift| the POST register can hold
+inline constexpr int kMaxShift = 15;        // |total output shift| the POST register can hold
 inline constexpr int64_t kBiasScale = 128;  // bias bytes are added as B << 7
 
 // floor(acc · 2^shift / 128 + 1/2): the Q7 normalisation with the layer shift,

@@ -21,8 +21,8 @@ Tensor concat_channels(std::span<const Tensor> parts) {
   int channels = 0;
   for (const Tensor& p : parts) {
     if (p.h != parts[0].h || p.w != parts[0].w) {
-      throw Error("cannot concatenate channels of " + shape_string(parts[0]) + " and " +
-                  shape_string(p) + " data: the dimensions differ");
+      throw Error("cannot concatenate channels of " + shape_string(parts[0]) + " and " + shape_string(p) +
+                  " data: the dimensions differ");
     }
     channels += p.c;
   }
@@ -55,8 +55,8 @@ Tensor concat_pixels(std::span<const Tensor> parts) {
 
 std::vector<Tensor> split_channels(const Tensor& t, int count) {
   if (count < 1 || t.c % count != 0) {
-    throw Error(std::to_string(t.c) + " input channels cannot be split into " +
-                std::to_string(count) + " element-wise operands");
+    throw Error(std::to_string(t.c) + " input channels cannot be split into " + std::to_string(count) +
+                " element-wise operands");
   }
   const int per = t.c / count;
   const auto block = static_cast<std::ptrdiff_t>(per) * t.h * t.w;
@@ -71,8 +71,8 @@ std::vector<Tensor> split_channels(const Tensor& t, int count) {
 
 std::vector<Tensor> split_columns(const Tensor& t, int count) {
   if (count < 1 || t.w % count != 0) {
-    throw Error("input width " + std::to_string(t.w) + " cannot be split into " +
-                std::to_string(count) + " interleaved element-wise operands");
+    throw Error("input width " + std::to_string(t.w) + " cannot be split into " + std::to_string(count) +
+                " interleaved element-wise operands");
   }
   std::vector<Tensor> out;
   for (int k = 0; k < count; ++k) {
@@ -105,8 +105,8 @@ Tensor crop_rows(const Tensor& t, int top, int bottom) {
 Tensor reshape(const Tensor& t, Dims dims) {
   const size_t pixels = static_cast<size_t>(dims[0]) * static_cast<size_t>(dims[1]);
   if (dims[0] <= 0 || dims[1] <= 0 || t.size() == 0 || t.size() % pixels != 0) {
-    throw Error("cannot re-interpret " + shape_string(t) + " data as [" +
-                std::to_string(dims[0]) + ", " + std::to_string(dims[1]) + "]");
+    throw Error("cannot re-interpret " + shape_string(t) + " data as [" + std::to_string(dims[0]) + ", " +
+                std::to_string(dims[1]) + "]");
   }
   Tensor out = t;
   out.c = static_cast<int>(t.size() / pixels);

@@ -16,9 +16,7 @@ struct Tensor {
   Tensor(int channels, int height, int width)
       : c(channels), h(height), w(width), v(static_cast<size_t>(channels) * height * width, 0) {}
 
-  [[nodiscard]] size_t index(int ch, int y, int x) const {
-    return (static_cast<size_t>(ch) * h + y) * w + x;
-  }
+  [[nodiscard]] size_t index(int ch, int y, int x) const { return (static_cast<size_t>(ch) * h + y) * w + x; }
   int64_t& at(int ch, int y, int x) { return v[index(ch, y, x)]; }
   [[nodiscard]] int64_t at(int ch, int y, int x) const { return v[index(ch, y, x)]; }
   [[nodiscard]] size_t size() const { return v.size(); }

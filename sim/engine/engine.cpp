@@ -26,8 +26,8 @@ std::string dims_string(int c, int h, int w) {
 
 void expect_shape(const LayerSpec& l, const std::string& what, const Tensor& t, int c, Pair dims) {
   if (t.c != c || t.h != dims[0] || t.w != dims[1]) {
-    fail(l, {}, what + " is " + dims_string(t.c, t.h, t.w) + " but the network expects " +
-                    dims_string(c, dims[0], dims[1]));
+    fail(l, {},
+         what + " is " + dims_string(t.c, t.h, t.w) + " but the network expects " + dims_string(c, dims[0], dims[1]));
   }
 }
 
@@ -65,18 +65,17 @@ void check_weight_range(const LayerSpec& l) {
   }
   for (int64_t w : l.weights) {
     if (w < lo || w > hi || (l.quantization == -1 && w == 0)) {
-      fail(l, "quantization", "weight " + std::to_string(w) + " does not fit " +
-                                  (l.quantization == -1 ? std::string("binary")
-                                                        : std::to_string(l.quantization) + "-bit") +
-                                  " quantization");
+      fail(l, "quantization",
+           "weight " + std::to_string(w) + " does not fit " +
+               (l.quantization == -1 ? std::string("binary") : std::to_string(l.quantization) + "-bit") +
+               " quantization");
     }
   }
 }
 
 class Runner {
  public:
-  Runner(const Network& net, const EngineOptions& opt)
-      : net_(net), opt_(opt) {
+  Runner(const Network& net, const EngineOptions& opt) : net_(net), opt_(opt) {
     result_.layers.resize(net.layers.size());
   }
 
@@ -86,8 +85,7 @@ class Runner {
     for (size_t step = 0; step < net_.order.size(); ++step) {
       const int index = net_.order[step];
       if (index < 0 || static_cast<size_t>(index) >= net_.layers.size()) {
-        throw Error("execution order names layer " + std::to_string(index) +
-                    ", which does not exist");
+        throw Error("execution order names layer " + std::to_string(index) + ", which does not exist");
       }
       const LayerSpec& l = net_.layers[static_cast<size_t>(index)];
       try {
@@ -120,10 +118,8 @@ class Runner {
   const Tensor& source(const LayerSpec& l, int seq) const {
     if (seq == -1) return net_.input;
     if (seq == -2) fail(l, "in_sequences", "data buffer inputs are not supported by the engine");
-    if (seq < 0 || static_cast<size_t>(seq) >= result_.layers.size() ||
-        !result_.layers[static_cast<size_t>(seq)]) {
-      fail(l, "in_sequences",
-           "input layer " + std::to_string(seq) + " has not produced an output yet");
+    if (seq < 0 || static_cast<size_t>(seq) >= result_.layers.size() || !result_.layers[static_cast<size_t>(seq)]) {
+      fail(l, "in_sequences", "input layer " + std::to_string(seq) + " has not produced an output yet");
     }
     return result_.layers[static_cast<size_t>(seq)]->output;
   }
@@ -132,8 +128,7 @@ class Runner {
   // re-interpreted as in_dim. Crop and reshape only move elements, so doing
   // them per operand before a pool_first=false element-wise op is equivalent
   // to doing them after it.
-  std::vector<Tensor> assemble_operands(const LayerSpec& l, const LayerSpec* previous,
-                                        bool first) const {
+  std::vector<Tensor> assemble_operands(const LayerSpec& l, const LayerSpec* previous, bool first) const {
     Tensor input;
     if (!l.in_sequences.empty()) {
       std::vector<Tensor> parts;
@@ -184,8 +179,7 @@ class Runner {
     p.stride = l.pool_stride;
     p.dilation = pooling ? l.pool_dilation : Pair{1, 1};
     // --avg-pool-rounding affects 2-D pooling only (verified with the izer).
-    p.rounding = net_.options.avg_pool_rounding ? core::AvgRounding::HalfAwayFromZero
-                                                : core::AvgRounding::TowardZero;
+    p.rounding = net_.options.avg_pool_rounding ? core::AvgRounding::HalfAwayFromZero : core::AvgRounding::TowardZero;
     try {
       return l.is_1d() ? core::pool1d(t, p) : core::pool2d(t, p);
     } catch (Error& e) {
@@ -283,8 +277,7 @@ class Runner {
       return core::output32(acc);
     }
     if (l.output_width != 8) {
-      fail(l, "output_width", "output_width must be 8 or 32, not " +
-                                  std::to_string(l.output_width));
+      fail(l, "output_width", "output_width must be 8 or 32, not " + std::to_string(l.output_width));
     }
     try {
       return core::output8(acc, l.output_shift, act);

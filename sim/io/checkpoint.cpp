@@ -34,16 +34,11 @@ struct DType {
 // torch.<X>Storage -> element type. Only the classes a state_dict can hold are listed.
 std::optional<DType> dtype_of(std::string_view storage_class) {
   static const std::map<std::string_view, DType> kTypes = {
-      {"torch.FloatStorage", {"float32", 4, Repr::kF32}},
-      {"torch.DoubleStorage", {"float64", 8, Repr::kF64}},
-      {"torch.HalfStorage", {"float16", 2, Repr::kF16}},
-      {"torch.BFloat16Storage", {"bfloat16", 2, Repr::kBF16}},
-      {"torch.LongStorage", {"int64", 8, Repr::kI64}},
-      {"torch.IntStorage", {"int32", 4, Repr::kI32}},
-      {"torch.ShortStorage", {"int16", 2, Repr::kI16}},
-      {"torch.CharStorage", {"int8", 1, Repr::kI8}},
-      {"torch.ByteStorage", {"uint8", 1, Repr::kU8}},
-      {"torch.BoolStorage", {"bool", 1, Repr::kBool}},
+      {"torch.FloatStorage", {"float32", 4, Repr::kF32}}, {"torch.DoubleStorage", {"float64", 8, Repr::kF64}},
+      {"torch.HalfStorage", {"float16", 2, Repr::kF16}},  {"torch.BFloat16Storage", {"bfloat16", 2, Repr::kBF16}},
+      {"torch.LongStorage", {"int64", 8, Repr::kI64}},    {"torch.IntStorage", {"int32", 4, Repr::kI32}},
+      {"torch.ShortStorage", {"int16", 2, Repr::kI16}},   {"torch.CharStorage", {"int8", 1, Repr::kI8}},
+      {"torch.ByteStorage", {"uint8", 1, Repr::kU8}},     {"torch.BoolStorage", {"bool", 1, Repr::kBool}},
   };
   const auto it = kTypes.find(storage_class);
   if (it == kTypes.end()) return std::nullopt;
@@ -71,8 +66,7 @@ double half_to_double(uint16_t h) {
   if (exponent == 0) {
     value = std::ldexp(mantissa, -24);
   } else if (exponent == 31) {
-    value = mantissa == 0 ? std::numeric_limits<double>::infinity()
-                          : std::numeric_limits<double>::quiet_NaN();
+    value = mantissa == 0 ? std::numeric_limits<double>::infinity() : std::numeric_limits<double>::quiet_NaN();
   } else {
     value = std::ldexp(mantissa + 1024, exponent - 25);
   }
@@ -82,26 +76,16 @@ double half_to_double(uint16_t h) {
 double decode(const uint8_t* p, const DType& t, bool big_endian) {
   const uint64_t bits = load_bits(p, t.size, big_endian);
   switch (t.repr) {
-    case Repr::kF16:
-      return half_to_double(static_cast<uint16_t>(bits));
-    case Repr::kBF16:
-      return std::bit_cast<float>(static_cast<uint32_t>(bits << 16));
-    case Repr::kF32:
-      return std::bit_cast<float>(static_cast<uint32_t>(bits));
-    case Repr::kF64:
-      return std::bit_cast<double>(bits);
-    case Repr::kI8:
-      return static_cast<int8_t>(bits);
-    case Repr::kI16:
-      return static_cast<int16_t>(bits);
-    case Repr::kI32:
-      return static_cast<int32_t>(bits);
-    case Repr::kI64:
-      return static_cast<double>(static_cast<int64_t>(bits));
-    case Repr::kU8:
-      return static_cast<double>(bits);
-    case Repr::kBool:
-      return bits != 0 ? 1.0 : 0.0;
+    case Repr::kF16: return half_to_double(static_cast<uint16_t>(bits));
+    case Repr::kBF16: return std::bit_cast<float>(static_cast<uint32_t>(bits << 16));
+    case Repr::kF32: return std::bit_cast<float>(static_cast<uint32_t>(bits));
+    case Repr::kF64: return std::bit_cast<double>(bits);
+    case Repr::kI8: return static_cast<int8_t>(bits);
+    case Repr::kI16: return static_cast<int16_t>(bits);
+    case Repr::kI32: return static_cast<int32_t>(bits);
+    case Repr::kI64: return static_cast<double>(static_cast<int64_t>(bits));
+    case Repr::kU8: return static_cast<double>(bits);
+    case Repr::kBool: return bits != 0 ? 1.0 : 0.0;
   }
   return 0;
 }
@@ -114,8 +98,8 @@ struct StorageBytes {
 
 // Resolves a storage key to its bytes; implementations cache, since tensors share storages.
 // `tensor_key` (the state_dict key that needs the storage) names errors.
-using StorageSource = std::function<StorageBytes(const std::string& key, const DType& type,
-                                                 const std::string& tensor_key)>;
+using StorageSource =
+    std::function<StorageBytes(const std::string& key, const DType& type, const std::string& tensor_key)>;
 
 struct Reader {
   std::string path;
@@ -140,8 +124,7 @@ struct Reader {
       if (__builtin_mul_overflow(numel, static_cast<uint64_t>(d), &numel)) numel = UINT64_MAX;
     }
     if (numel > value_budget) {
-      fail(path, key,
-           "tensor of " + std::to_string(numel) + " elements exceeds what the file can hold");
+      fail(path, key, "tensor of " + std::to_string(numel) + " elements exceeds what the file can hold");
     }
     if (numel > 0) {
       // Highest element addressed, checked without overflow (numel <= budget bounds the sizes).
@@ -149,16 +132,15 @@ struct Reader {
       bool overflow = false;
       for (size_t i = 0; i < t.shape.size(); ++i) {
         uint64_t span = 0;
-        overflow = overflow ||
-                   __builtin_mul_overflow(static_cast<uint64_t>(t.shape[i] - 1),
-                                          static_cast<uint64_t>(t.stride[i]), &span) ||
-                   __builtin_add_overflow(last, span, &last);
+        overflow =
+            overflow ||
+            __builtin_mul_overflow(static_cast<uint64_t>(t.shape[i] - 1), static_cast<uint64_t>(t.stride[i]), &span) ||
+            __builtin_add_overflow(last, span, &last);
       }
       if (overflow || last >= length) {
         fail(path, key,
              "tensor (offset " + std::to_string(t.offset) + ", " + std::to_string(numel) +
-                 " elements) reaches beyond its storage of " + std::to_string(length) +
-                 " elements");
+                 " elements) reaches beyond its storage of " + std::to_string(length) + " elements");
       }
     }
     value_budget -= numel;
@@ -217,8 +199,8 @@ struct Reader {
     for (size_t i = 0; i < zip.names().size(); ++i) {
       const std::string& n = zip.names()[i];
       const size_t slash = n.find('/');
-      const bool top_level = n == "data.pkl" || (slash != std::string::npos &&
-                                                 slash + 9 == n.size() && n.ends_with("/data.pkl"));
+      const bool top_level =
+          n == "data.pkl" || (slash != std::string::npos && slash + 9 == n.size() && n.ends_with("/data.pkl"));
       if (!top_level) continue;
       if (pkl) fail(path, n, "zip archive holds more than one data.pkl");
       pkl = i;
@@ -238,13 +220,12 @@ struct Reader {
     }
 
     const std::vector<uint8_t> pkl_bytes = zip.read(*pkl, kMaxInputFileBytes);
-    const Pickle p = pickle::unpickle(
-        pkl_bytes.data(), pkl_bytes.size(),
-        {.file = path, .what = pkl_name, .persistent_ids = pickle::PersistentIds::kTorchZip});
+    const Pickle p =
+        pickle::unpickle(pkl_bytes.data(), pkl_bytes.size(),
+                         {.file = path, .what = pkl_name, .persistent_ids = pickle::PersistentIds::kTorchZip});
 
     std::map<std::string, std::vector<uint8_t>> cache;
-    const StorageSource source = [&](const std::string& key, const DType& type,
-                                     const std::string& tensor_key) {
+    const StorageSource source = [&](const std::string& key, const DType& type, const std::string& tensor_key) {
       const std::string name = prefix + "data/" + key;
       auto it = cache.find(key);
       if (it == cache.end()) {
@@ -262,11 +243,10 @@ struct Reader {
     return extract(p, source, "zip");
   }
 
-  pickle::Pickle next_pickle(const std::vector<uint8_t>& bytes, size_t& offset,
-                             const std::string& what, pickle::PersistentIds ids) {
-    pickle::Pickle p = pickle::unpickle(
-        bytes.data() + offset, bytes.size() - offset,
-        {.file = path, .what = what, .base_offset = offset, .persistent_ids = ids});
+  pickle::Pickle next_pickle(const std::vector<uint8_t>& bytes, size_t& offset, const std::string& what,
+                             pickle::PersistentIds ids) {
+    pickle::Pickle p = pickle::unpickle(bytes.data() + offset, bytes.size() - offset,
+                                        {.file = path, .what = what, .base_offset = offset, .persistent_ids = ids});
     offset += p.consumed;
     return p;
   }
@@ -275,8 +255,7 @@ struct Reader {
     size_t offset = 0;
     bool magic_ok = false;
     try {
-      const Pickle magic =
-          next_pickle(bytes, offset, "magic number", pickle::PersistentIds::kReject);
+      const Pickle magic = next_pickle(bytes, offset, "magic number", pickle::PersistentIds::kReject);
       const auto& m = magic.at(magic.root);
       magic_ok = m.kind == Kind::kBigInt && m.text.size() == sizeof kLegacyMagic &&
                  std::memcmp(m.text.data(), kLegacyMagic, sizeof kLegacyMagic) == 0;
@@ -285,8 +264,7 @@ struct Reader {
     }
     if (!magic_ok) fail(path, "", "not a PyTorch checkpoint (neither zip nor legacy pickle)");
 
-    const Pickle version =
-        next_pickle(bytes, offset, "protocol version", pickle::PersistentIds::kReject);
+    const Pickle version = next_pickle(bytes, offset, "protocol version", pickle::PersistentIds::kReject);
     const auto& v = version.at(version.root);
     if (v.kind != Kind::kInt || v.integer != kLegacyProtocol) {
       fail(path, "protocol version", "unsupported legacy checkpoint protocol version");
@@ -294,17 +272,14 @@ struct Reader {
     const size_t sys_info_offset = offset;
     const Pickle sys_info = next_pickle(bytes, offset, "sys_info", pickle::PersistentIds::kReject);
     if (sys_info.at(sys_info.root).kind != Kind::kDict) {
-      fail(path, "byte offset " + std::to_string(sys_info_offset),
-           "legacy sys_info is not a dictionary");
+      fail(path, "byte offset " + std::to_string(sys_info_offset), "legacy sys_info is not a dictionary");
     }
-    const Pickle object =
-        next_pickle(bytes, offset, "checkpoint object", pickle::PersistentIds::kTorchLegacy);
+    const Pickle object = next_pickle(bytes, offset, "checkpoint object", pickle::PersistentIds::kTorchLegacy);
     const size_t keys_offset = offset;
     const Pickle keys = next_pickle(bytes, offset, "storage keys", pickle::PersistentIds::kReject);
     const auto& key_list = keys.at(keys.root);
     if (key_list.kind != Kind::kList) {
-      fail(path, "byte offset " + std::to_string(keys_offset),
-           "legacy storage key list is not a list");
+      fail(path, "byte offset " + std::to_string(keys_offset), "legacy storage key list is not a list");
     }
 
     // Element type of every storage the object references (a key may be used by several views).
@@ -330,8 +305,7 @@ struct Reader {
       offset += 8;
       if (count > (bytes.size() - offset) / type->size) {
         fail(path, where,
-             "truncated legacy data section (storage `" + k.text + "` needs " +
-                 std::to_string(count) + " elements)");
+             "truncated legacy data section (storage `" + k.text + "` needs " + std::to_string(count) + " elements)");
       }
       const StorageBytes span{bytes.data() + offset, static_cast<size_t>(count)};
       if (!spans.emplace(k.text, span).second) {
@@ -339,8 +313,7 @@ struct Reader {
       }
       offset += static_cast<size_t>(count) * type->size;
     }
-    const StorageSource source = [&](const std::string& key, const DType&,
-                                     const std::string& tensor_key) {
+    const StorageSource source = [&](const std::string& key, const DType&, const std::string& tensor_key) {
       const auto it = spans.find(key);
       if (it == spans.end()) {
         fail(path, tensor_key, "storage `" + key + "` is missing from the legacy data section");

@@ -17,8 +17,8 @@ std::vector<uint8_t> read_file_bytes(const std::string& path, uint64_t max_bytes
   const uint64_t size = fs::file_size(path, ec);
   if (ec) throw Error({.file = path}, "cannot determine the file size: " + ec.message());
   if (size > max_bytes) {
-    throw Error({.file = path}, "file is " + std::to_string(size) + " bytes, more than the limit of " +
-                                    std::to_string(max_bytes));
+    throw Error({.file = path},
+                "file is " + std::to_string(size) + " bytes, more than the limit of " + std::to_string(max_bytes));
   }
   std::ifstream in(path, std::ios::binary);
   if (!in) throw Error({.file = path}, "cannot open the file for reading");

@@ -52,14 +52,14 @@ class LiteralParser {
 
  private:
   [[noreturn]] void error(const std::string& what) const {
-    fail(file_, "header",
-         "malformed header (" + what + " at column " + std::to_string(pos_) +
-             "): " + std::string(text_.substr(0, 120)));
+    fail(
+        file_, "header",
+        "malformed header (" + what + " at column " + std::to_string(pos_) + "): " + std::string(text_.substr(0, 120)));
   }
 
   void skip_space() {
-    while (pos_ < text_.size() && (text_[pos_] == ' ' || text_[pos_] == '\t' ||
-                                   text_[pos_] == '\n' || text_[pos_] == '\r')) {
+    while (pos_ < text_.size() &&
+           (text_[pos_] == ' ' || text_[pos_] == '\t' || text_[pos_] == '\n' || text_[pos_] == '\r')) {
       ++pos_;
     }
   }
@@ -75,8 +75,7 @@ class LiteralParser {
     skip_space();
     if (text_.substr(pos_, w.size()) != w) return false;
     const size_t end = pos_ + w.size();
-    if (end < text_.size() &&
-        (std::isalnum(static_cast<unsigned char>(text_[end])) != 0 || text_[end] == '_')) {
+    if (end < text_.size() && (std::isalnum(static_cast<unsigned char>(text_[end])) != 0 || text_[end] == '_')) {
       return false;
     }
     pos_ = end;
@@ -132,8 +131,7 @@ class LiteralParser {
       mag = mag * 10 + digit;
     }
     if (pos_ < text_.size() && (text_[pos_] == 'L' || text_[pos_] == 'l')) ++pos_;  // Python 2
-    const uint64_t limit =
-        static_cast<uint64_t>(std::numeric_limits<int64_t>::max()) + (negative ? 1 : 0);
+    const uint64_t limit = static_cast<uint64_t>(std::numeric_limits<int64_t>::max()) + (negative ? 1 : 0);
     if (mag > limit) error("number too large");
     v.num = negative ? static_cast<int64_t>(0 - mag) : static_cast<int64_t>(mag);
     return v;
@@ -227,9 +225,7 @@ struct ElemType {
 
 ElemType parse_descr(const std::string& descr, const std::string& file) {
   auto unsupported = [&]() -> ElemType {
-    fail(file, "header",
-         "unsupported dtype '" + descr +
-             "' (integers, bool and integral-valued floats are supported)");
+    fail(file, "header", "unsupported dtype '" + descr + "' (integers, bool and integral-valued floats are supported)");
   };
   std::string_view d = descr;
   ElemType t;
@@ -239,26 +235,16 @@ ElemType parse_descr(const std::string& descr, const std::string& file) {
   }
   if (d.size() != 2) return unsupported();
   switch (d[0]) {
-    case 'i':
-      t.kind = ElemKind::kSigned;
-      break;
-    case 'u':
-      t.kind = ElemKind::kUnsigned;
-      break;
-    case 'b':
-      t.kind = ElemKind::kBool;
-      break;
-    case 'f':
-      t.kind = ElemKind::kFloat;
-      break;
-    default:
-      return unsupported();
+    case 'i': t.kind = ElemKind::kSigned; break;
+    case 'u': t.kind = ElemKind::kUnsigned; break;
+    case 'b': t.kind = ElemKind::kBool; break;
+    case 'f': t.kind = ElemKind::kFloat; break;
+    default: return unsupported();
   }
   t.size = static_cast<size_t>(d[1] - '0');
-  const bool ok = t.kind == ElemKind::kBool ? t.size == 1
-                  : t.kind == ElemKind::kFloat
-                      ? (t.size == 2 || t.size == 4 || t.size == 8)
-                      : (t.size == 1 || t.size == 2 || t.size == 4 || t.size == 8);
+  const bool ok = t.kind == ElemKind::kBool    ? t.size == 1
+                  : t.kind == ElemKind::kFloat ? (t.size == 2 || t.size == 4 || t.size == 8)
+                                               : (t.size == 1 || t.size == 2 || t.size == 4 || t.size == 8);
   if (!ok) return unsupported();
   return t;
 }
@@ -279,8 +265,7 @@ double half_to_double(uint16_t h) {
   if (exponent == 0) {
     value = std::ldexp(mantissa, -24);
   } else if (exponent == 31) {
-    value = mantissa == 0 ? std::numeric_limits<double>::infinity()
-                          : std::numeric_limits<double>::quiet_NaN();
+    value = mantissa == 0 ? std::numeric_limits<double>::infinity() : std::numeric_limits<double>::quiet_NaN();
   } else {
     value = std::ldexp(mantissa + 1024, exponent - 25);
   }
@@ -298,8 +283,7 @@ std::optional<int64_t> element_value(const uint8_t* p, const ElemType& t) {
     case ElemKind::kUnsigned:
       if (bits > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) return std::nullopt;
       return static_cast<int64_t>(bits);
-    case ElemKind::kBool:
-      return bits != 0 ? 1 : 0;
+    case ElemKind::kBool: return bits != 0 ? 1 : 0;
     case ElemKind::kFloat: {
       double v = 0;
       if (t.size == 2) v = half_to_double(static_cast<uint16_t>(bits));
@@ -321,8 +305,7 @@ size_t NpyArray::numel() const {
   return n;
 }
 
-NpyArray parse_npy(const uint8_t* data, size_t size, const std::string& name_for_errors,
-                   size_t* consumed) {
+NpyArray parse_npy(const uint8_t* data, size_t size, const std::string& name_for_errors, size_t* consumed) {
   const std::string& file = name_for_errors;
   if (size < kMagicSize + 2 || std::memcmp(data, kMagic, kMagicSize) != 0) {
     fail(file, "magic", "not a NumPy .npy file (bad magic)");
@@ -330,8 +313,7 @@ NpyArray parse_npy(const uint8_t* data, size_t size, const std::string& name_for
   const int major = data[6];
   const int minor = data[7];
   if ((major != 1 && major != 2 && major != 3) || minor != 0) {
-    fail(file, "version",
-         "unsupported .npy format version " + std::to_string(major) + "." + std::to_string(minor));
+    fail(file, "version", "unsupported .npy format version " + std::to_string(major) + "." + std::to_string(minor));
   }
   const size_t len_bytes = major == 1 ? 2 : 4;
   const size_t prefix = kMagicSize + 2 + len_bytes;
@@ -360,8 +342,8 @@ NpyArray parse_npy(const uint8_t* data, size_t size, const std::string& name_for
   }
   if (numel > available / type.size) {
     fail(file, "data",
-         "truncated data: shape needs " + std::to_string(numel) + " elements of " +
-             std::to_string(type.size) + " bytes, " + std::to_string(available) + " bytes present");
+         "truncated data: shape needs " + std::to_string(numel) + " elements of " + std::to_string(type.size) +
+             " bytes, " + std::to_string(available) + " bytes present");
   }
 
   NpyArray out;
@@ -387,13 +369,11 @@ NpyArray parse_npy(const uint8_t* data, size_t size, const std::string& name_for
   }
   size_t storage = 0;
   for (size_t flat = 0; flat < numel; ++flat) {
-    const auto value =
-        element_value(payload + (h.fortran_order ? storage : flat) * type.size, type);
+    const auto value = element_value(payload + (h.fortran_order ? storage : flat) * type.size, type);
     if (!value) {
       fail(file, "element " + std::to_string(flat),
            type.kind == ElemKind::kFloat
-               ? "value is not an integer (first non-integral element at flat index " +
-                     std::to_string(flat) + ")"
+               ? "value is not an integer (first non-integral element at flat index " + std::to_string(flat) + ")"
                : "value does not fit in int64 (flat index " + std::to_string(flat) + ")");
     }
     out.data[flat] = *value;
@@ -422,16 +402,16 @@ std::vector<NpyArray> read_npy_sequence(const std::string& path) {
     try {
       arrays.push_back(parse_npy(bytes.data() + offset, bytes.size() - offset, path, &used));
     } catch (Error& e) {
-      throw Error(e.context(), "array " + std::to_string(arrays.size()) + " (byte offset " +
-                                   std::to_string(offset) + "): " + e.message());
+      throw Error(e.context(), "array " + std::to_string(arrays.size()) + " (byte offset " + std::to_string(offset) +
+                                   "): " + e.message());
     }
     offset += used;
   }
   return arrays;
 }
 
-void write_npy(const std::string& path, const std::vector<int64_t>& shape,
-               const std::vector<int64_t>& data, std::string_view descr) {
+void write_npy(const std::string& path, const std::vector<int64_t>& shape, const std::vector<int64_t>& data,
+               std::string_view descr) {
   if (descr != "<i8" && descr != "|i1") {
     fail(path, "descr", "write_npy supports '<i8' and '|i1', not '" + std::string(descr) + "'");
   }
@@ -448,12 +428,10 @@ void write_npy(const std::string& path, const std::vector<int64_t>& shape,
   if (shape.size() == 1) dims += ",";
   if (numel != data.size()) {
     fail(path, "shape",
-         "shape has " + std::to_string(numel) + " elements but " + std::to_string(data.size()) +
-             " values were given");
+         "shape has " + std::to_string(numel) + " elements but " + std::to_string(data.size()) + " values were given");
   }
   const bool int8 = descr == "|i1";
-  std::string header =
-      "{'descr': '" + std::string(descr) + "', 'fortran_order': False, 'shape': (" + dims + "), }";
+  std::string header = "{'descr': '" + std::string(descr) + "', 'fortran_order': False, 'shape': (" + dims + "), }";
   // Pad with spaces so the data starts on a 64-byte boundary, as NumPy does.
   const size_t total = kMagicSize + 4 + header.size() + 1;
   header.append((64 - total % 64) % 64, ' ');
@@ -471,8 +449,7 @@ void write_npy(const std::string& path, const std::vector<int64_t>& shape,
     const int64_t v = data[i];
     if (int8) {
       if (v < -128 || v > 127) {
-        fail(path, "element " + std::to_string(i),
-             "value " + std::to_string(v) + " does not fit in int8");
+        fail(path, "element " + std::to_string(i), "value " + std::to_string(v) + " does not fit in int8");
       }
       out += static_cast<char>(static_cast<uint8_t>(v));
     } else {

@@ -27,11 +27,10 @@ std::vector<NpyArray> read_npy_sequence(const std::string& path);
 
 // Parses one array at the start of `data`. `consumed` (if given) receives the number of bytes
 // the array occupies (header + data). Errors name `name_for_errors` as the file.
-NpyArray parse_npy(const uint8_t* data, size_t size, const std::string& name_for_errors,
-                   size_t* consumed = nullptr);
+NpyArray parse_npy(const uint8_t* data, size_t size, const std::string& name_for_errors, size_t* consumed = nullptr);
 
 // Writes a version 1.0, C-order array. `descr` is "<i8" or "|i1" (int8 values must fit).
-void write_npy(const std::string& path, const std::vector<int64_t>& shape,
-               const std::vector<int64_t>& data, std::string_view descr = "<i8");
+void write_npy(const std::string& path, const std::vector<int64_t>& shape, const std::vector<int64_t>& data,
+               std::string_view descr = "<i8");
 
 }  // namespace ai8x::io

@@ -79,8 +79,7 @@ constexpr size_t kMaxTensorDims = 64;
 
 class Machine {
  public:
-  Machine(const uint8_t* data, size_t size, const Options& options)
-      : data_(data), size_(size), opt_(options) {
+  Machine(const uint8_t* data, size_t size, const Options& options) : data_(data), size_(size), opt_(options) {
     // Every opcode creates at most one object, so twice the input size bounds the arena.
     max_objects_ = std::min(opt_.limits.max_objects, 2 * size + 16);
   }
@@ -102,9 +101,9 @@ class Machine {
   [[noreturn]] void fail(const std::string& msg) const {
     const size_t offset = opt_.base_offset + op_pos_;
     std::string where = "byte offset " + std::to_string(offset);
-    throw Error({.file = opt_.file, .key = where},
-                msg + " (pickle " + (opt_.what.empty() ? std::string("stream") : opt_.what) +
-                    ", opcode at " + where + ")");
+    throw Error(
+        {.file = opt_.file, .key = where},
+        msg + " (pickle " + (opt_.what.empty() ? std::string("stream") : opt_.what) + ", opcode at " + where + ")");
   }
 
   const uint8_t* take(size_t n) {
@@ -288,8 +287,8 @@ class Machine {
     const auto args = [&](size_t lo, size_t hi) {
       const size_t n = obj(args_ref).items.size();
       if (n < lo || n > hi) {
-        fail(name + " expects " + std::to_string(lo) + (lo == hi ? "" : "-" + std::to_string(hi)) +
-             " arguments, not " + std::to_string(n));
+        fail(name + " expects " + std::to_string(lo) + (lo == hi ? "" : "-" + std::to_string(hi)) + " arguments, not " +
+             std::to_string(n));
       }
       return obj(args_ref).items;
     };
@@ -297,8 +296,7 @@ class Machine {
     // (storage, offset, size, stride, requires_grad, backward_hooks[, metadata])
     if (name == "torch._utils._rebuild_tensor_v2") return make_tensor(args(6, 7));
     if (name == "torch._utils._rebuild_tensor") return make_tensor(args(4, 4));
-    if (name == "torch._utils._rebuild_parameter" ||
-        name == "torch._utils._rebuild_parameter_with_state") {
+    if (name == "torch._utils._rebuild_parameter" || name == "torch._utils._rebuild_parameter_with_state") {
       const std::vector<Ref> a = args(3, 4);
       if (obj(a[0]).kind != Kind::kTensor) fail("_rebuild_parameter without a tensor");
       return a[0];
@@ -402,19 +400,17 @@ class Machine {
     if (fields == 6 && obj(f[5]).kind != Kind::kNone) {
       // view_metadata = (view_key, offset, size) of a storage slice.
       const Object& view = obj(f[5]);
-      if (view.kind != Kind::kTuple || view.items.size() != 3 ||
-          obj(view.items[1]).kind != Kind::kInt || obj(view.items[2]).kind != Kind::kInt ||
-          obj(view.items[1]).integer < 0 || obj(view.items[2]).integer < 0) {
+      if (view.kind != Kind::kTuple || view.items.size() != 3 || obj(view.items[1]).kind != Kind::kInt ||
+          obj(view.items[2]).kind != Kind::kInt || obj(view.items[1]).integer < 0 || obj(view.items[2]).integer < 0) {
         fail("malformed storage view metadata");
       }
       s.view_offset = obj(view.items[1]).integer;
       s.view_size = obj(view.items[2]).integer;
     }
     // The same storage may be referenced by several tensors: share one record.
-    const std::string cache_key = s.key + '\0' + std::to_string(s.view_offset) + '\0' +
-                                  (s.view_size ? std::to_string(*s.view_size) : "-");
-    auto [it, added] =
-        storage_index_.try_emplace(cache_key, static_cast<uint32_t>(out_.storages.size()));
+    const std::string cache_key =
+        s.key + '\0' + std::to_string(s.view_offset) + '\0' + (s.view_size ? std::to_string(*s.view_size) : "-");
+    auto [it, added] = storage_index_.try_emplace(cache_key, static_cast<uint32_t>(out_.storages.size()));
     if (added) {
       out_.storages.push_back(std::move(s));
     } else if (out_.storages[it->second].type != s.type) {
@@ -450,40 +446,18 @@ class Machine {
           fail("pickle stack underflow");
         }
         break;
-      case kPopMark:
-        pop_mark();
-        break;
-      case kDup:
-        push(top());
-        break;
+      case kPopMark: pop_mark(); break;
+      case kDup: push(top()); break;
 
-      case kNoneOp:
-        push(make(Kind::kNone));
-        break;
-      case kNewTrue:
-        push_bool(true);
-        break;
-      case kNewFalse:
-        push_bool(false);
-        break;
-      case kBinInt:
-        push_int(static_cast<int32_t>(static_cast<uint32_t>(le(4))));
-        break;
-      case kBinInt1:
-        push_int(byte());
-        break;
-      case kBinInt2:
-        push_int(static_cast<int64_t>(le(2)));
-        break;
-      case kInt:
-        push_decimal(line(), true);
-        break;
-      case kLong:
-        push_decimal(line(), false);
-        break;
-      case kLong1:
-        push_long(chars(byte()));
-        break;
+      case kNoneOp: push(make(Kind::kNone)); break;
+      case kNewTrue: push_bool(true); break;
+      case kNewFalse: push_bool(false); break;
+      case kBinInt: push_int(static_cast<int32_t>(static_cast<uint32_t>(le(4)))); break;
+      case kBinInt1: push_int(byte()); break;
+      case kBinInt2: push_int(static_cast<int64_t>(le(2))); break;
+      case kInt: push_decimal(line(), true); break;
+      case kLong: push_decimal(line(), false); break;
+      case kLong1: push_long(chars(byte())); break;
       case kLong4: {
         const auto n = static_cast<int32_t>(static_cast<uint32_t>(le(4)));
         if (n < 0) fail("negative LONG4 length");
@@ -506,50 +480,26 @@ class Machine {
         break;
       }
 
-      case kBinUnicode:
-        push_text(Kind::kStr, chars(le(4)));
-        break;
-      case kShortBinUnicode:
-        push_text(Kind::kStr, chars(byte()));
-        break;
-      case kBinUnicode8:
-        push_text(Kind::kStr, chars(le(8)));
-        break;
+      case kBinUnicode: push_text(Kind::kStr, chars(le(4))); break;
+      case kShortBinUnicode: push_text(Kind::kStr, chars(byte())); break;
+      case kBinUnicode8: push_text(Kind::kStr, chars(le(8))); break;
       case kBinString: {
         const auto n = static_cast<int32_t>(static_cast<uint32_t>(le(4)));
         if (n < 0) fail("negative BINSTRING length");
         push_text(Kind::kStr, chars(static_cast<uint64_t>(n)));
         break;
       }
-      case kShortBinString:
-        push_text(Kind::kStr, chars(byte()));
-        break;
-      case kBinBytes:
-        push_text(Kind::kBytes, chars(le(4)));
-        break;
-      case kShortBinBytes:
-        push_text(Kind::kBytes, chars(byte()));
-        break;
+      case kShortBinString: push_text(Kind::kStr, chars(byte())); break;
+      case kBinBytes: push_text(Kind::kBytes, chars(le(4))); break;
+      case kShortBinBytes: push_text(Kind::kBytes, chars(byte())); break;
       case kBinBytes8:
-      case kByteArray8:
-        push_text(Kind::kBytes, chars(le(8)));
-        break;
+      case kByteArray8: push_text(Kind::kBytes, chars(le(8))); break;
 
-      case kEmptyTuple:
-        push(make_seq(Kind::kTuple, {}));
-        break;
-      case kEmptyList:
-        push(make_seq(Kind::kList, {}));
-        break;
-      case kEmptyDict:
-        push(make(Kind::kDict));
-        break;
-      case kEmptySet:
-        push(make_seq(Kind::kList, {}));
-        break;
-      case kTuple:
-        push(make_seq(Kind::kTuple, pop_mark()));
-        break;
+      case kEmptyTuple: push(make_seq(Kind::kTuple, {})); break;
+      case kEmptyList: push(make_seq(Kind::kList, {})); break;
+      case kEmptyDict: push(make(Kind::kDict)); break;
+      case kEmptySet: push(make_seq(Kind::kList, {})); break;
+      case kTuple: push(make_seq(Kind::kTuple, pop_mark())); break;
       case kTuple1:
       case kTuple2:
       case kTuple3: {
@@ -559,9 +509,7 @@ class Machine {
         break;
       }
       case kList:
-      case kFrozenSet:
-        push(make_seq(Kind::kList, pop_mark()));
-        break;
+      case kFrozenSet: push(make_seq(Kind::kList, pop_mark())); break;
       case kDict: {
         std::vector<Ref> kv = pop_mark();
         if (kv.size() % 2 != 0) fail("DICT with an odd number of values");
@@ -594,27 +542,13 @@ class Machine {
         break;
       }
 
-      case kPut:
-        memo_put(parse_index(line()));
-        break;
-      case kBinPut:
-        memo_put(byte());
-        break;
-      case kLongBinPut:
-        memo_put(le(4));
-        break;
-      case kMemoize:
-        memo_put(memo_.size());
-        break;
-      case kGet:
-        memo_get(parse_index(line()));
-        break;
-      case kBinGet:
-        memo_get(byte());
-        break;
-      case kLongBinGet:
-        memo_get(le(4));
-        break;
+      case kPut: memo_put(parse_index(line())); break;
+      case kBinPut: memo_put(byte()); break;
+      case kLongBinPut: memo_put(le(4)); break;
+      case kMemoize: memo_put(memo_.size()); break;
+      case kGet: memo_get(parse_index(line())); break;
+      case kBinGet: memo_get(byte()); break;
+      case kLongBinGet: memo_get(le(4)); break;
 
       case kGlobal: {
         const std::string_view module = line();
@@ -670,9 +604,8 @@ class Machine {
         std::snprintf(hex, sizeof hex, "0x%02x", op);
         const size_t offset = opt_.base_offset + op_pos_;
         throw Error({.file = opt_.file, .key = "byte offset " + std::to_string(offset)},
-                    std::string("pickle opcode ") + hex + " at byte offset " +
-                        std::to_string(offset) + " is not supported" +
-                        (opt_.what.empty() ? "" : " (pickle " + opt_.what + ")"));
+                    std::string("pickle opcode ") + hex + " at byte offset " + std::to_string(offset) +
+                        " is not supported" + (opt_.what.empty() ? "" : " (pickle " + opt_.what + ")"));
       }
     }
   }
@@ -703,15 +636,11 @@ class Machine {
 std::string key_identity(const Pickle& p, Ref r) {
   const Object& o = p.at(r);
   switch (o.kind) {
-    case Kind::kStr:
-      return "s" + o.text;
-    case Kind::kBytes:
-      return "b" + o.text;
+    case Kind::kStr: return "s" + o.text;
+    case Kind::kBytes: return "b" + o.text;
     case Kind::kInt:
-    case Kind::kBool:
-      return "i" + std::to_string(o.integer);
-    default:
-      return "r" + std::to_string(r);
+    case Kind::kBool: return "i" + std::to_string(o.integer);
+    default: return "r" + std::to_string(r);
   }
 }
 

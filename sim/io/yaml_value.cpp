@@ -41,9 +41,12 @@ std::optional<int64_t> parse_digits(const std::string& body, int base, bool nega
   for (char ch : body) {
     if (ch == '_') continue;
     int d = -1;
-    if (ch >= '0' && ch <= '9') d = ch - '0';
-    else if (ch >= 'a' && ch <= 'f') d = ch - 'a' + 10;
-    else if (ch >= 'A' && ch <= 'F') d = ch - 'A' + 10;
+    if (ch >= '0' && ch <= '9')
+      d = ch - '0';
+    else if (ch >= 'a' && ch <= 'f')
+      d = ch - 'a' + 10;
+    else if (ch >= 'A' && ch <= 'F')
+      d = ch - 'A' + 10;
     if (d < 0 || d >= base) return std::nullopt;
     const auto digit = static_cast<uint64_t>(d);
     if (v > (std::numeric_limits<uint64_t>::max() - digit) / ubase) return std::nullopt;  // overflow
@@ -161,7 +164,8 @@ std::string key_text(const YamlValue& k) {
 YamlValue convert(const YAML::Node& node, const std::string& file, int depth) {
   if (depth > kMaxDepth) {
     const YAML::Mark m = node.Mark();
-    throw Error({.file = file, .key = "line " + std::to_string(m.line + 1)}, "YAML nesting is deeper than " + std::to_string(kMaxDepth) + " levels");
+    throw Error({.file = file, .key = "line " + std::to_string(m.line + 1)},
+                "YAML nesting is deeper than " + std::to_string(kMaxDepth) + " levels");
   }
   YamlValue v;
   switch (node.Type()) {
@@ -170,8 +174,7 @@ YamlValue convert(const YAML::Node& node, const std::string& file, int depth) {
       v.kind = YamlValue::Kind::Null;
       set_mark(v, node);
       return v;
-    case YAML::NodeType::Scalar:
-      return convert_scalar(node);
+    case YAML::NodeType::Scalar: return convert_scalar(node);
     case YAML::NodeType::Sequence:
       v.kind = YamlValue::Kind::Seq;
       set_mark(v, node);
@@ -185,12 +188,12 @@ YamlValue convert(const YAML::Node& node, const std::string& file, int depth) {
         std::string k = key_text(key);
         for (const auto& existing : v.map) {
           if (existing.first == k) {
-            throw Error({.file = file, .key = k},
-                        "duplicate key at line " + std::to_string(key.line) + " (first defined at line " +
-                            std::to_string(existing.second.line) + ")");
+            throw Error({.file = file, .key = k}, "duplicate key at line " + std::to_string(key.line) +
+                                                      " (first defined at line " +
+                                                      std::to_string(existing.second.line) + ")");
           }
         }
-        v.map.emplace_back(std::move(k), convert(kv.second, file, depth + 1));
+        v.map.push_back(YamlEntry{std::move(k), convert(kv.second, file, depth + 1)});
       }
       return v;
   }

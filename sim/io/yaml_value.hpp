@@ -13,16 +13,18 @@
 
 namespace ai8x::io {
 
+struct YamlEntry;
+
 struct YamlValue {
   enum class Kind { Null, Bool, Int, Float, String, Seq, Map };
   Kind kind = Kind::Null;
   bool b = false;
   int64_t i = 0;
   double f = 0.0;
-  std::string s;                                       // String; also the source text of any scalar
-  std::vector<YamlValue> seq;                          // Seq
-  std::vector<std::pair<std::string, YamlValue>> map;  // Map, in document order (keys as text)
-  int line = 0;                                        // 1-based position in the file
+  std::string s;               // String; also the source text of any scalar
+  std::vector<YamlValue> seq;  // Seq
+  std::vector<YamlEntry> map;  // Map, in document order (keys as text)
+  int line = 0;                // 1-based position in the file
   int column = 0;
 
   [[nodiscard]] bool is_null() const { return kind == Kind::Null; }
@@ -36,6 +38,11 @@ struct YamlValue {
   [[nodiscard]] bool truthy() const;
   // A short description for messages: `int 5`, `string "abc"`, ...
   [[nodiscard]] std::string describe() const;
+};
+
+struct YamlEntry {
+  std::string first;  // the key as text
+  YamlValue second;
 };
 
 // Parses `text` (from `file`, used in messages). Throws ai8x::Error with the

@@ -102,8 +102,7 @@ std::vector<uint8_t> ZipArchive::read(size_t index, uint64_t max_bytes) const {
     plausible = std::min<uint64_t>(st.comp_size, plausible) * kMaxExpansion + 1024;
   }
   if (st.size > max_bytes || st.size > plausible) {
-    throw Error({.file = path_, .key = name},
-                "zip entry size " + std::to_string(st.size) + " exceeds the limit");
+    throw Error({.file = path_, .key = name}, "zip entry size " + std::to_string(st.size) + " exceeds the limit");
   }
 
   zip_file_t* file = zip_fopen_index(impl_->archive, index, 0);

@@ -30,7 +30,9 @@ std::string hex(uint64_t v, int digits = 4) {
   return buf;
 }
 
-std::string dims(const Pair& p) { return "[" + std::to_string(p[0]) + ", " + std::to_string(p[1]) + "]"; }
+std::string dims(const Pair& p) {
+  return "[" + std::to_string(p[0]) + ", " + std::to_string(p[1]) + "]";
+}
 
 // The first existing file among `candidates`, else the first candidate.
 std::string first_existing(const std::vector<fs::path>& candidates) {
@@ -45,7 +47,8 @@ std::string first_existing(const std::vector<fs::path>& candidates) {
 // user keeps them beside the YAML or in a tests/ folder next to it.
 std::string locate(const std::string& config, const std::string& name) {
   const fs::path dir = fs::path(config).parent_path();
-  return first_existing({dir / name, dir / "tests" / name, fs::path("tests") / name, dir.parent_path() / "tests" / name});
+  return first_existing(
+      {dir / name, dir / "tests" / name, fs::path("tests") / name, dir.parent_path() / "tests" / name});
 }
 
 class Builder {
@@ -56,7 +59,8 @@ class Builder {
     net_.device = &dev_;
     net_.options = in_.options;
     net_.config_file = in_.config_path;
-    yaml_ = parse_network_yaml(io::load_yaml_file(in_.config_path), in_.config_path, dev_, in_.options.skip_yaml_layers);
+    yaml_ =
+        parse_network_yaml(io::load_yaml_file(in_.config_path), in_.config_path, dev_, in_.options.skip_yaml_layers);
     net_.arch = yaml_.arch;
     net_.dataset = yaml_.dataset;
     net_.output_map = yaml_.output_map;
@@ -73,7 +77,9 @@ class Builder {
 
  private:
   [[noreturn]] void fail(int layer, const std::string& key, const std::string& message) const {
-    const std::string name = layer >= 0 && layer < static_cast<int>(yaml_.layers.size()) ? yaml_.layers[static_cast<size_t>(layer)].name : std::string();
+    const std::string name = layer >= 0 && layer < static_cast<int>(yaml_.layers.size())
+                                 ? yaml_.layers[static_cast<size_t>(layer)].name
+                                 : std::string();
     throw Error({.file = in_.config_path, .layer = layer, .layer_name = name, .key = key}, message);
   }
   void warn(int layer, const std::string& message) {
@@ -82,8 +88,8 @@ class Builder {
 
   void load_weights() {
     if (yaml_.arch == "test") {
-      const std::string wpath = in_.weights_path.value_or(
-          locate(in_.config_path, yaml_.weights ? *yaml_.weights + ".npy" : "weights_" + lower(yaml_.dataset) + ".npy"));
+      const std::string wpath = in_.weights_path.value_or(locate(
+          in_.config_path, yaml_.weights ? *yaml_.weights + ".npy" : "weights_" + lower(yaml_.dataset) + ".npy"));
       std::optional<std::string> bpath = in_.bias_path;
       if (!bpath && yaml_.bias) bpath = locate(in_.config_path, "bias_" + *yaml_.bias + ".npy");
       weights_ = load_sample_weights(wpath, bpath, yaml_, in_.options);
@@ -98,8 +104,9 @@ class Builder {
       ckpt = (p.parent_path() / (p.stem().string() + ".pth.tar")).string();
       std::error_code ec;
       if (!fs::is_regular_file(ckpt, ec)) {
-        throw Error({.file = in_.config_path, .key = "arch"},
-                    "`arch: " + yaml_.arch + "` needs a checkpoint: pass --checkpoint (no " + ckpt + " beside the YAML)");
+        throw Error(
+            {.file = in_.config_path, .key = "arch"},
+            "`arch: " + yaml_.arch + "` needs a checkpoint: pass --checkpoint (no " + ckpt + " beside the YAML)");
       }
     }
     weights_ = load_checkpoint_weights(ckpt, yaml_, dev_, in_.options);
@@ -107,20 +114,25 @@ class Builder {
   }
 
   void load_sample() {
-    const std::string path = in_.sample_path.value_or(locate(in_.config_path, "sample_" + lower(yaml_.dataset) + ".npy"));
+    const std::string path =
+        in_.sample_path.value_or(locate(in_.config_path, "sample_" + lower(yaml_.dataset) + ".npy"));
     net_.sample_file = path;
     const io::NpyArray a = io::read_npy(path);
     if (a.shape.size() < 2 || a.shape.size() > 3) {
-      throw Error({.file = path, .key = "shape"}, "the sample must be C×H×W or C×L, found " + std::to_string(a.shape.size()) + " dimensions");
+      throw Error({.file = path, .key = "shape"},
+                  "the sample must be C×H×W or C×L, found " + std::to_string(a.shape.size()) + " dimensions");
     }
     for (int64_t d : a.shape) {
-      if (d <= 0 || d > 1 << 16) throw Error({.file = path, .key = "shape"}, "sample dimension " + std::to_string(d) + " is out of range");
+      if (d <= 0 || d > 1 << 16)
+        throw Error({.file = path, .key = "shape"}, "sample dimension " + std::to_string(d) + " is out of range");
     }
     const auto [mn, mx] = std::minmax_element(a.data.begin(), a.data.end());
     if (!a.data.empty() && (*mn < -128 || *mx > 127)) {
-      throw Error({.file = path}, "sample values must be signed 8-bit [-128, 127], found min " + std::to_string(*mn) + ", max " + std::to_string(*mx));
+      throw Error({.file = path}, "sample values must be signed 8-bit [-128, 127], found min " + std::to_string(*mn) +
+                                      ", max " + std::to_string(*mx));
     }
-    Tensor t(static_cast<int>(a.shape[0]), static_cast<int>(a.shape[1]), a.shape.size() == 3 ? static_cast<int>(a.shape[2]) : 1);
+    Tensor t(static_cast<int>(a.shape[0]), static_cast<int>(a.shape[1]),
+             a.shape.size() == 3 ? static_cast<int>(a.shape[2]) : 1);
     t.v = a.data;
     apply_input_options(t, path);
     net_.input = std::move(t);
@@ -134,14 +146,20 @@ class Builder {
       const int words = o.synthesize_words;
       if (t.c < 1 || t.c > 4) throw Error({.file = path}, "--synthesize-input needs 1 to 4 input channels");
       const int pixels = t.h * t.w;
-      if (words <= 0 || pixels % words != 0) throw Error({.file = path}, "--synthesize-words must divide the pixel count " + std::to_string(pixels));
+      if (words <= 0 || pixels % words != 0)
+        throw Error({.file = path}, "--synthesize-words must divide the pixel count " + std::to_string(pixels));
       const uint32_t mask = t.c == 4 ? 0xffffffffU : (1U << (8 * t.c)) - 1;
       for (int i = words; i < pixels; i += words) {
         for (int j = 0; j < words; ++j) {
           uint32_t val = 0;
-          for (int c = t.c - 1; c >= 0; --c) val = val << 8 | static_cast<uint8_t>(t.v[static_cast<size_t>(c * pixels + i + j - words)]);
+          for (int c = t.c - 1; c >= 0; --c) {
+            val = val << 8 | static_cast<uint8_t>(t.v[static_cast<size_t>(c) * pixels + i + j - words]);
+          }
           val = (val + static_cast<uint32_t>(*o.synthesize_input)) & mask;
-          for (int c = t.c - 1; c >= 0; --c) t.v[static_cast<size_t>(c * pixels + i + j)] = static_cast<int8_t>((val >> (c * 8)) & 0xff);
+          for (int c = t.c - 1; c >= 0; --c) {
+            const int64_t byte = (val >> (c * 8)) & 0xff;
+            t.v[static_cast<size_t>(c) * pixels + i + j] = byte >= 128 ? byte - 256 : byte;  // two's complement int8
+          }
         }
       }
     }
@@ -198,11 +216,16 @@ class Builder {
       l.weight_shape = w.shape;
       l.bias = w.bias;
       // Quantization: weights decide, else 8 (0 for passthrough and bypass).
-      if (w.present) l.quantization = w.quantization;
-      else if (y.quantization) l.quantization = *y.quantization;
-      else l.quantization = (y.bypass || y.op == Op::Passthrough) ? 0 : 8;
-      if (w.output_shift) l.output_shift = *w.output_shift;
-      else l.output_shift = y.output_shift.value_or(y.bypass ? 7 : 0);
+      if (w.present)
+        l.quantization = w.quantization;
+      else if (y.quantization)
+        l.quantization = *y.quantization;
+      else
+        l.quantization = (y.bypass || y.op == Op::Passthrough) ? 0 : 8;
+      if (w.output_shift)
+        l.output_shift = *w.output_shift;
+      else
+        l.output_shift = y.output_shift.value_or(y.bypass ? 7 : 0);
       net_.layers.push_back(std::move(l));
     }
   }
@@ -217,8 +240,11 @@ class Builder {
       next[static_cast<size_t>(i)] = y.next_sequence.value_or(i + 1 < n ? i + 1 : -1);
     }
     int start = o.start_layer.value_or(0);
-    if (start != 0 && !dev_.link_layer) throw Error({.file = in_.config_path, .key = "--start-layer"}, dev_.name + " always starts at layer 0");
-    if (start < 0 || start >= n) throw Error({.file = in_.config_path, .key = "--start-layer"}, "start layer " + std::to_string(start) + " does not exist");
+    if (start != 0 && !dev_.link_layer)
+      throw Error({.file = in_.config_path, .key = "--start-layer"}, dev_.name + " always starts at layer 0");
+    if (start < 0 || start >= n)
+      throw Error({.file = in_.config_path, .key = "--start-layer"},
+                  "start layer " + std::to_string(start) + " does not exist");
     net_.start_layer = start;
     int prev = -1;
     int final_layer = -1;
@@ -226,20 +252,25 @@ class Builder {
     std::set<int> seen;
     int ll = start;
     while (ll < n) {
-      if (!seen.insert(ll).second) fail(ll, "next_sequence", "the layer sequence loops back to layer " + std::to_string(ll));
+      if (!seen.insert(ll).second)
+        fail(ll, "next_sequence", "the layer sequence loops back to layer " + std::to_string(ll));
       LayerSpec& l = net_.layers[static_cast<size_t>(ll)];
       if (!l.in_sequences.empty()) {
         for (int s : l.in_sequences) {
           if (s == -2) fail(ll, "in_sequences", "data buffers are not supported by ai8xsim yet");
           if (s < -1 || s >= n) fail(ll, "in_sequences", "layer " + std::to_string(s) + " does not exist");
         }
-        auto channels_of = [&](int s) { return s == -1 ? net_.input.c : net_.layers[static_cast<size_t>(s)].out_channels; };
+        auto channels_of = [&](int s) {
+          return s == -1 ? net_.input.c : net_.layers[static_cast<size_t>(s)].out_channels;
+        };
         if (l.eltwise == Eltwise::None) {
           int sum = 0;
           for (int s : l.in_sequences) {
             sum += channels_of(s);
             if (channels_of(s) != channels_of(l.in_sequences.front())) {
-              warn(ll, "`in_sequences` concatenates inputs with different channel counts; the vendor generator rejects this");
+              warn(ll,
+                   "`in_sequences` concatenates inputs with different channel counts; the vendor generator rejects "
+                   "this");
             }
           }
           l.in_channels = sum;
@@ -247,7 +278,9 @@ class Builder {
           l.in_channels = channels_of(l.in_sequences.front());
           for (int s : l.in_sequences) {
             if (channels_of(s) != l.in_channels) {
-              fail(ll, "in_sequences", "the element-wise inputs have different channel counts (" + std::to_string(l.in_channels) + " vs " + std::to_string(channels_of(s)) + ")");
+              fail(ll, "in_sequences",
+                   "the element-wise inputs have different channel counts (" + std::to_string(l.in_channels) + " vs " +
+                       std::to_string(channels_of(s)) + ")");
             }
           }
         }
@@ -261,12 +294,14 @@ class Builder {
       if (l.out_channels <= 0) l.out_channels = l.in_channels;
       if (y.out_channels) l.out_channels = *y.out_channels;
       int& nx = next[static_cast<size_t>(ll)];
-      if (l.output_processors == 0 && nx != -1 && nx < n) l.output_processors = net_.layers[static_cast<size_t>(nx)].processors;
+      if (l.output_processors == 0 && nx != -1 && nx < n)
+        l.output_processors = net_.layers[static_cast<size_t>(nx)].processors;
       if (o.stop_after && ll == *o.stop_after) nx = -1;
       l.prev_sequence = prev;
       prev = ll;
       max_layer = std::max(max_layer, ll);
-      if (nx != -1 && nx != ll + 1 && !dev_.link_layer) fail(ll, "next_sequence", "`next_sequence` other than the following layer is not supported on " + dev_.name);
+      if (nx != -1 && nx != ll + 1 && !dev_.link_layer)
+        fail(ll, "next_sequence", "`next_sequence` other than the following layer is not supported on " + dev_.name);
       if (nx > n) {
         warn(ll, "`next_sequence` exceeds the available layers, stopping here");
         nx = -1;
@@ -299,7 +334,8 @@ class Builder {
     for (int s : o.streaming_layers) {
       if (s >= 0 && s < n) net_.layers[static_cast<size_t>(s)].streaming = true;
     }
-    if (std::none_of(net_.order.begin(), net_.order.end(), [&](int i) { return net_.layers[static_cast<size_t>(i)].output; })) {
+    if (std::none_of(net_.order.begin(), net_.order.end(),
+                     [&](int i) { return net_.layers[static_cast<size_t>(i)].output; })) {
       fl.output = true;
     }
     // Layers after a --stop-after cut are not part of the network any more.
@@ -325,7 +361,8 @@ class Builder {
     std::vector<int> order;
     std::set<int> seen;
     for (int ll = net_.start_layer; ll >= 0 && ll < n;) {
-      if (!seen.insert(ll).second) fail(ll, "simulated_sequence", "the simulated sequence loops back to layer " + std::to_string(ll));
+      if (!seen.insert(ll).second)
+        fail(ll, "simulated_sequence", "the simulated sequence loops back to layer " + std::to_string(ll));
       order.push_back(ll);
       const auto& sim = yaml_.layers[static_cast<size_t>(ll)].simulated_sequence;
       const int nx = sim ? *sim : next[static_cast<size_t>(ll)];
@@ -360,12 +397,15 @@ class Builder {
         if (y.in_offset) {
           l.in_offset = *y.in_offset;
           if (l.in_sequences.empty() && l.in_offset != prev.out_offset) {
-            warn(ll, "`in_offset: " + hex(l.in_offset) + "` differs from the previous layer's `out_offset` " + hex(prev.out_offset) + " and no `in_sequences` is given");
+            warn(ll, "`in_offset: " + hex(l.in_offset) + "` differs from the previous layer's `out_offset` " +
+                         hex(prev.out_offset) + " and no `in_sequences` is given");
           }
         } else {
           l.in_offset = prev.out_offset;
         }
-        if (l.streaming && !prev.streaming) fail(ll, "streaming", "a streaming layer cannot follow the non-streaming layer " + std::to_string(prev.index));
+        if (l.streaming && !prev.streaming)
+          fail(ll, "streaming",
+               "a streaming layer cannot follow the non-streaming layer " + std::to_string(prev.index));
         if (l.chw_input) fail(ll, "data_format", "`data_format: CHW` can only be configured for the first layer");
         derive_input_dim(l, y, auto_dim);
       }
@@ -380,11 +420,15 @@ class Builder {
       auto dim_of = [&](int s) { return s == -1 ? auto_dim[0] : net_.layers[static_cast<size_t>(s)].out_dim; };
       const Pair first = dim_of(l.in_sequences.front());
       for (int s : l.in_sequences) {
-        if (s != -1 && std::find(net_.hardware_order.begin(), net_.hardware_order.end(), s) == net_.hardware_order.end()) {
+        if (s != -1 &&
+            std::find(net_.hardware_order.begin(), net_.hardware_order.end(), s) == net_.hardware_order.end()) {
           fail(ll, "in_sequences", "layer " + std::to_string(s) + " is not executed before this layer");
         }
         const Pair d = dim_of(s);
-        if (d != first && !y.in_dim) fail(ll, "in_sequences", "cannot concatenate outputs of different dimensions without `in_dim`: " + dims(first) + " vs " + dims(d));
+        if (d != first && !y.in_dim)
+          fail(
+              ll, "in_sequences",
+              "cannot concatenate outputs of different dimensions without `in_dim`: " + dims(first) + " vs " + dims(d));
         pixels += static_cast<int64_t>(d[0]) * d[1];
       }
       auto_dim[static_cast<size_t>(ll)] = first;
@@ -393,15 +437,20 @@ class Builder {
     }
     if (!y.in_dim) {
       l.in_dim = auto_dim[static_cast<size_t>(ll)];
-      const Op prev_op = net_.layers[static_cast<size_t>(l.in_sequences.empty() ? l.prev_sequence : std::max(0, l.in_sequences.front()))].op;
+      const Op prev_op = net_.layers[static_cast<size_t>(l.in_sequences.empty() ? l.prev_sequence
+                                                                                : std::max(0, l.in_sequences.front()))]
+                             .op;
       if (l.in_dim[1] == 1 && (l.op == Op::Conv2d || l.op == Op::ConvTranspose2d) && prev_op == Op::Conv1d) {
-        warn(ll, "1-dimensional data " + std::to_string(l.in_dim[0]) + "x1 feeds a " + to_string(l.op) + " layer; use `in_dim` to reshape it");
+        warn(ll, "1-dimensional data " + std::to_string(l.in_dim[0]) + "x1 feeds a " + to_string(l.op) +
+                     " layer; use `in_dim` to reshape it");
       }
     } else {
       const Pair d = *y.in_dim;
       const int64_t count = static_cast<int64_t>(d[0] + l.in_crop[0] + l.in_crop[1]) * d[1];
       if (pixels > 0 && count != pixels) {
-        fail(ll, "in_dim", "the configured `in_dim` (" + std::to_string(count) + " pixels) does not match the " + std::to_string(pixels) + " pixels of the `in_sequences`");
+        fail(ll, "in_dim",
+             "the configured `in_dim` (" + std::to_string(count) + " pixels) does not match the " +
+                 std::to_string(pixels) + " pixels of the `in_sequences`");
       }
       l.in_dim = d;
     }
@@ -410,9 +459,12 @@ class Builder {
   void derive_pooled_and_output(LayerSpec& l) {
     const int ll = l.index;
     const bool two_d = l.op != Op::Conv1d && (l.op != Op::Passthrough || l.in_dim[1] != 1);
-    auto pooled = [&](int i) { return (l.in_dim[i] + l.pool_stride[i] - l.pool_size[i] - l.pool_dilation[i] + 1) / l.pool_stride[i]; };
+    auto pooled = [&](int i) {
+      return (l.in_dim[i] + l.pool_stride[i] - l.pool_size[i] - l.pool_dilation[i] + 1) / l.pool_stride[i];
+    };
     if (two_d) {
-      if (l.pool_stride[0] != l.pool_stride[1]) fail(ll, "pool_stride", std::string(to_string(l.op)) + " does not support a non-square pooling stride");
+      if (l.pool_stride[0] != l.pool_stride[1])
+        fail(ll, "pool_stride", std::string(to_string(l.op)) + " does not support a non-square pooling stride");
       l.pooled_dim = {pooled(0), pooled(1)};
     } else {
       l.pool_size[1] = 1;
@@ -423,38 +475,52 @@ class Builder {
            "pooling results in a zero data dimension (input " + dims(l.in_dim) + ")");
     }
     const Pair p = l.pooled_dim;
-    auto conv_out = [&](int i) { return (p[i] - l.dilation[i] * (l.kernel[i] - 1) - 1 + 2 * l.pad[i]) / l.stride[i] + 1; };
+    auto conv_out = [&](int i) {
+      return (p[i] - l.dilation[i] * (l.kernel[i] - 1) - 1 + 2 * l.pad[i]) / l.stride[i] + 1;
+    };
     if (two_d) {
       if (l.stride[0] != l.stride[1]) fail(ll, "stride", "non-square stride is not supported");
-      if (l.op != Op::ConvTranspose2d && l.stride[0] != 1) fail(ll, "stride", std::string(to_string(l.op)) + " does not support a stride other than 1");
+      if (l.op != Op::ConvTranspose2d && l.stride[0] != 1)
+        fail(ll, "stride", std::string(to_string(l.op)) + " does not support a stride other than 1");
       if (l.op == Op::ConvTranspose2d) {
-        for (int i = 0; i < 2; ++i) l.out_dim[static_cast<size_t>(i)] = (p[i] - 1) * l.stride[i] - 2 * l.pad[i] + l.dilation[i] * (l.kernel[i] - 1) + l.output_pad + 1;
+        for (int i = 0; i < 2; ++i)
+          l.out_dim[static_cast<size_t>(i)] =
+              (p[i] - 1) * l.stride[i] - 2 * l.pad[i] + l.dilation[i] * (l.kernel[i] - 1) + l.output_pad + 1;
       } else {
         l.out_dim = {conv_out(0), conv_out(1)};
       }
       if (l.flatten) {
         const int64_t area = static_cast<int64_t>(p[0]) * p[1];
-        if (area > dev_.max_flatten_pixels) fail(ll, "flatten", "`flatten` supports at most 256 input pixels, found " + dims(p));
+        if (area > dev_.max_flatten_pixels)
+          fail(ll, "flatten", "`flatten` supports at most 256 input pixels, found " + dims(p));
         l.out_dim = {1, 1};
         l.in_channels = static_cast<int>(l.in_channels / area);
         if (l.in_channels <= 0) fail(ll, "in_channels", "fewer flattened input channels than pixels");
       }
     } else {
-      if (l.stride[0] != 1) fail(ll, "stride", std::string(to_string(l.op)) + " does not support a stride other than 1");
+      if (l.stride[0] != 1)
+        fail(ll, "stride", std::string(to_string(l.op)) + " does not support a stride other than 1");
       l.out_dim = {conv_out(0), 1};
     }
     if (l.pad[0] >= 3) fail(ll, "pad", std::string(to_string(l.op)) + " does not support `pad` >= 3");
-    if (l.op == Op::Passthrough && (l.pad[0] > 0 || l.pad[1] > 0)) fail(ll, "pad", "padding " + dims(l.pad) + " can only be used with a convolution");
+    if (l.op == Op::Passthrough && (l.pad[0] > 0 || l.pad[1] > 0))
+      fail(ll, "pad", "padding " + dims(l.pad) + " can only be used with a convolution");
     if (l.pad[0] >= l.kernel[0] || l.pad[1] >= l.kernel[1]) {
-      fail(ll, "pad", "pad " + dims(l.pad) + " must be smaller than the kernel " + dims(l.kernel) + (l.kernel[0] == 1 ? " (1×1 and length-1 kernels need `pad: 0`)" : ""));
+      fail(ll, "pad",
+           "pad " + dims(l.pad) + " must be smaller than the kernel " + dims(l.kernel) +
+               (l.kernel[0] == 1 ? " (1×1 and length-1 kernels need `pad: 0`)" : ""));
     }
     for (const Pair* d : {&l.in_dim, &l.out_dim}) {
       if ((*d)[0] > dev_.max_dim || (*d)[1] > dev_.max_dim) {
-        fail(ll, "in_dim", std::string(d == &l.in_dim ? "input" : "output") + " dimension " + dims(*d) + " exceeds the " + dev_.name + " maximum of " + std::to_string(dev_.max_dim));
+        fail(ll, "in_dim",
+             std::string(d == &l.in_dim ? "input" : "output") + " dimension " + dims(*d) + " exceeds the " + dev_.name +
+                 " maximum of " + std::to_string(dev_.max_dim));
       }
     }
-    if (l.out_dim[0] <= 0 || l.out_dim[1] <= 0) fail(ll, "kernel_size", "output dimension " + dims(l.out_dim) + " is zero");
-    if (l.activation != Activation::None && l.op == Op::Passthrough) fail(ll, "activate", "a passthrough layer cannot use an activation");
+    if (l.out_dim[0] <= 0 || l.out_dim[1] <= 0)
+      fail(ll, "kernel_size", "output dimension " + dims(l.out_dim) + " is zero");
+    if (l.activation != Activation::None && l.op == Op::Passthrough)
+      fail(ll, "activate", "a passthrough layer cannot use an activation");
   }
 
   // The izer back end's checks of the hardware mapping (max7800x create_net).
@@ -464,15 +530,20 @@ class Builder {
       LayerSpec& l = net_.layers[static_cast<size_t>(ll)];
       if (l.output_shift < -dev_.max_total_shift || l.output_shift > dev_.max_total_shift) {
         const int implicit = l.bypass ? 0 : 8 - std::abs(l.quantization);
-        fail(ll, "output_shift", std::to_string(std::abs(l.quantization)) + "-bit weights support an output_shift range of [" +
-                                     std::to_string(-15 - implicit) + ", +" + std::to_string(15 - implicit) + "], found " + std::to_string(l.output_shift - implicit));
+        fail(ll, "output_shift",
+             std::to_string(std::abs(l.quantization)) + "-bit weights support an output_shift range of [" +
+                 std::to_string(-15 - implicit) + ", +" + std::to_string(15 - implicit) + "], found " +
+                 std::to_string(l.output_shift - implicit));
       }
-      if (l.quantization == -1 && !dev_.binary_weights) fail(ll, "quantization", "binary weights are not supported on " + dev_.name);
+      if (l.quantization == -1 && !dev_.binary_weights)
+        fail(ll, "quantization", "binary weights are not supported on " + dev_.name);
       if (l.bypass && !dev_.kernel_bypass) fail(ll, "bypass", "kernel bypass is not supported on " + dev_.name);
       if (l.chw_input) {
         uint64_t p = l.processors >> (std::countr_zero(l.processors) & ~3);
         while (p != 0) {
-          if (std::popcount(p & 0xF) > 1) fail(ll, "processors", "CHW input needs each channel in its own memory instance (one processor per group of 4)");
+          if (std::popcount(p & 0xF) > 1)
+            fail(ll, "processors",
+                 "CHW input needs each channel in its own memory instance (one processor per group of 4)");
           p >>= 4;
         }
       }
@@ -482,69 +553,97 @@ class Builder {
       l.out_per_pass = out.per_pass;
       l.in_passes = in.passes;
       l.in_per_pass = in.per_pass;
-      if (static_cast<int64_t>(l.in_dim[0]) * l.in_dim[1] * l.in_passes >= dev_.frame_size_max) fail(ll, "in_dim", "input frame (rows × columns × passes) is too large");
-      const int64_t in_size = static_cast<int64_t>(l.in_dim[0]) * l.in_dim[1] * l.in_passes * l.operands * (l.chw_input ? 1 : 4);
+      if (static_cast<int64_t>(l.in_dim[0]) * l.in_dim[1] * l.in_passes >= dev_.frame_size_max)
+        fail(ll, "in_dim", "input frame (rows × columns × passes) is too large");
+      const int64_t in_size =
+          static_cast<int64_t>(l.in_dim[0]) * l.in_dim[1] * l.in_passes * l.operands * (l.chw_input ? 1 : 4);
       if (!l.streaming && in_size + l.in_offset > dev_.data_memory_bytes) {
-        fail(ll, "in_offset", std::string(l.chw_input ? "1 channel" : "4 channels") + "/word " + std::to_string(l.in_dim[0]) + "x" + std::to_string(l.in_dim[1]) +
-                                  " input (size " + std::to_string(in_size) + ") with input offset " + hex(l.in_offset) + " and expansion " +
-                                  std::to_string(l.in_passes) + "x exceeds the data memory instance size of " + std::to_string(dev_.data_memory_bytes));
+        fail(ll, "in_offset",
+             std::string(l.chw_input ? "1 channel" : "4 channels") + "/word " + std::to_string(l.in_dim[0]) + "x" +
+                 std::to_string(l.in_dim[1]) + " input (size " + std::to_string(in_size) + ") with input offset " +
+                 hex(l.in_offset) + " and expansion " + std::to_string(l.in_passes) +
+                 "x exceeds the data memory instance size of " + std::to_string(dev_.data_memory_bytes));
       }
-      if (l.op == Op::Conv1d && l.operands > 1) fail(ll, "operands", "element-wise operations cannot be combined with Conv1d");
+      if (l.op == Op::Conv1d && l.operands > 1)
+        fail(ll, "operands", "element-wise operations cannot be combined with Conv1d");
       if (l.op == Op::Conv1d && l.pad[0] > 0 && l.in_passes > 1 && !dev_.multipass_eltwise_conv_bias) {
         fail(ll, "pad", dev_.name + " does not support padded Conv1d with more than 64 input channels");
       }
       if (!l.pool_first && l.operands > dev_.max_pool_last_operands && (l.pool_size[0] > 1 || l.pool_size[1] > 1)) {
-        fail(ll, "pool_first", "pooling after the element-wise operation supports at most " + std::to_string(dev_.max_pool_last_operands) + " operands");
+        fail(ll, "pool_first",
+             "pooling after the element-wise operation supports at most " +
+                 std::to_string(dev_.max_pool_last_operands) + " operands");
       }
       if (l.dilation[0] > 1) {
         if (l.op != Op::Conv1d) fail(ll, "dilation", "`dilation` > 1 is supported for Conv1d only");
         if (l.kernel[0] == 1) fail(ll, "dilation", "the kernel length must be greater than 1 to use `dilation` > 1");
         if ((l.kernel[0] - 1) * l.dilation[0] >= 9) {
-          if (l.kernel[0] > 3) fail(ll, "dilation", "kernel length must be 3 or smaller to use `dilation` of " + std::to_string(l.dilation[0]));
+          if (l.kernel[0] > 3)
+            fail(ll, "dilation",
+                 "kernel length must be 3 or smaller to use `dilation` of " + std::to_string(l.dilation[0]));
           if (l.pool_size[0] != 1) fail(ll, "dilation", "pooling must be 1 to use a large `dilation`");
           if (l.pad[0] > 0) fail(ll, "dilation", "padding must be 0 to use a large `dilation`");
           if (l.dilation[0] > dev_.max_dim - 1) fail(ll, "dilation", "`dilation` is too large for " + dev_.name);
         }
       }
-      const int64_t out_size = static_cast<int64_t>(l.out_dim[0]) * l.out_dim[1] * l.out_passes * 4 * l.output_width / 8;
+      const int64_t out_size =
+          static_cast<int64_t>(l.out_dim[0]) * l.out_dim[1] * l.out_passes * 4 * l.output_width / 8;
       if ((!l.streaming || ll == net_.final_layer) && out_size + l.out_offset > dev_.data_memory_bytes) {
-        fail(ll, "out_offset", "HWC (4 channels/word) " + std::to_string(l.output_width) + "-bit " + std::to_string(l.out_dim[0]) + "x" + std::to_string(l.out_dim[1]) +
-                                   " output (size " + std::to_string(out_size) + ") with output offset " + hex(l.out_offset) + " and expansion " +
-                                   std::to_string(l.out_passes) + "x exceeds the data memory instance size of " + std::to_string(dev_.data_memory_bytes));
+        fail(ll, "out_offset",
+             "HWC (4 channels/word) " + std::to_string(l.output_width) + "-bit " + std::to_string(l.out_dim[0]) + "x" +
+                 std::to_string(l.out_dim[1]) + " output (size " + std::to_string(out_size) + ") with output offset " +
+                 hex(l.out_offset) + " and expansion " + std::to_string(l.out_passes) +
+                 "x exceeds the data memory instance size of " + std::to_string(dev_.data_memory_bytes));
       }
       if (l.op == Op::Passthrough) {
         if (l.output_shift != 0) fail(ll, "output_shift", "`output_shift` must be zero for passthrough layers");
-        if ((l.pool_size[0] > 1 || l.pool_size[1] > 1) && l.in_passes > dev_.max_pool_passes && (l.pooled_dim[0] > 1 || l.pooled_dim[1] > 1)) {
-          fail(ll, "max_pool", "pooling in a passthrough layer with " + std::to_string(l.in_passes) + " passes is not supported on " + dev_.name);
+        if ((l.pool_size[0] > 1 || l.pool_size[1] > 1) && l.in_passes > dev_.max_pool_passes &&
+            (l.pooled_dim[0] > 1 || l.pooled_dim[1] > 1)) {
+          fail(ll, "max_pool",
+               "pooling in a passthrough layer with " + std::to_string(l.in_passes) + " passes is not supported on " +
+                   dev_.name);
         }
         if (l.flatten) fail(ll, "flatten", "`flatten` is not compatible with passthrough layers");
         if (l.output_width != 8) fail(ll, "output_width", "the passthrough operator requires an output width of 8");
       }
       if (l.op == Op::ConvTranspose2d) {
         const int hw_pad = l.dilation[0] * (l.kernel[0] - 1) - l.pad[0];
-        if (hw_pad < 0 || hw_pad > 2) fail(ll, "pad", "the padding " + dims(l.pad) + " is not supported for ConvTranspose2d");
+        if (hw_pad < 0 || hw_pad > 2)
+          fail(ll, "pad", "the padding " + dims(l.pad) + " is not supported for ConvTranspose2d");
         if (l.output_pad != 1) fail(ll, "output_pad", "ConvTranspose2d supports only `output_pad: 1`");
       } else if (l.output_pad != 0) {
         fail(ll, "output_pad", "output padding must be 0 for " + std::string(to_string(l.op)));
       }
-      if (l.in_channels % l.groups != 0 || l.out_channels % l.groups != 0) fail(ll, "groups", "`groups` does not divide the channel counts");
-      if (l.flatten && (l.pool_size[0] > 1 || l.pool_size[1] > 1)) fail(ll, "flatten", "`flatten` is not compatible with pooling");
+      if (l.in_channels % l.groups != 0 || l.out_channels % l.groups != 0)
+        fail(ll, "groups", "`groups` does not divide the channel counts");
+      if (l.flatten && (l.pool_size[0] > 1 || l.pool_size[1] > 1))
+        fail(ll, "flatten", "`flatten` is not compatible with pooling");
       if (l.flatten && l.streaming) fail(ll, "flatten", "`flatten` is not compatible with streaming");
       if (l.groups > 1) {
         if (!dev_.depthwise) fail(ll, "groups", "convolution groups > 1 are not supported on " + dev_.name);
-        if (l.groups != l.in_channels || l.groups != l.out_channels) fail(ll, "groups", "depthwise `groups` must equal the input and output channel counts");
+        if (l.groups != l.in_channels || l.groups != l.out_channels)
+          fail(ll, "groups", "depthwise `groups` must equal the input and output channel counts");
         if (l.flatten) fail(ll, "groups", "convolution groups are not supported when flattening");
         if (l.bias_group) fail(ll, "bias_group", "`bias_group` is not supported for depthwise layers");
       }
       if (l.read_gap != 0 && !dev_.read_gap) fail(ll, "read_gap", "`read_gap` must be 0 on " + dev_.name);
       if (l.pool_dilation[0] > dev_.max_pool_dilation || l.pool_dilation[1] > dev_.max_pool_dilation) {
-        fail(ll, "pool_dilation", "`pool_dilation` must be at most " + std::to_string(dev_.max_pool_dilation) + " on " + dev_.name);
+        fail(ll, "pool_dilation",
+             "`pool_dilation` must be at most " + std::to_string(dev_.max_pool_dilation) + " on " + dev_.name);
       }
-      if (l.in_channels > dev_.max_channels) fail(ll, "in_channels", std::to_string(l.in_channels) + " input channels exceed the maximum of " + std::to_string(dev_.max_channels));
-      if (l.out_channels > dev_.max_channels) fail(ll, "out_channels", std::to_string(l.out_channels) + " output channels exceed the maximum of " + std::to_string(dev_.max_channels));
+      if (l.in_channels > dev_.max_channels)
+        fail(ll, "in_channels",
+             std::to_string(l.in_channels) + " input channels exceed the maximum of " +
+                 std::to_string(dev_.max_channels));
+      if (l.out_channels > dev_.max_channels)
+        fail(ll, "out_channels",
+             std::to_string(l.out_channels) + " output channels exceed the maximum of " +
+                 std::to_string(dev_.max_channels));
       check_processor_maps(l);
       if (!l.bias.empty() && static_cast<int>(l.bias.size()) != l.out_channels) {
-        fail(ll, "bias", "the layer has " + std::to_string(l.out_channels) + " output channels but " + std::to_string(l.bias.size()) + " bias values");
+        fail(ll, "bias",
+             "the layer has " + std::to_string(l.out_channels) + " output channels but " +
+                 std::to_string(l.bias.size()) + " bias values");
       }
       if (l.has_weights()) check_weight_shape(l);
     }
@@ -556,8 +655,9 @@ class Builder {
     if (!l.in_sequences.empty() || l.flatten) return;
     if (net_.input.c != l.in_channels * l.operands) {
       throw Error({.file = net_.sample_file, .layer = l.index, .layer_name = l.name, .key = "shape"},
-                  "the sample has " + std::to_string(net_.input.c) + " channels, but layer " + std::to_string(l.index) + " takes " +
-                      std::to_string(l.in_channels) + " channel(s)" + (l.operands > 1 ? " × " + std::to_string(l.operands) + " operands" : std::string()));
+                  "the sample has " + std::to_string(net_.input.c) + " channels, but layer " + std::to_string(l.index) +
+                      " takes " + std::to_string(l.in_channels) + " channel(s)" +
+                      (l.operands > 1 ? " × " + std::to_string(l.operands) + " operands" : std::string()));
     }
   }
 
@@ -577,35 +677,48 @@ class Builder {
     if (ll == net_.start_layer && in_.options.fast_fifo_quad) pmap = fast_fifo_quad_original_map_;
     const int bits = std::popcount(pmap);
     if (bits != l.in_per_pass) {
-      fail(ll, "processors", std::to_string(l.in_channels) + " input channel(s)" + (l.flatten ? " (before flattening)" : std::string()) + " using " +
-                                 std::to_string(l.in_passes) + " pass(es) need " + std::to_string(l.in_per_pass) + " processors per pass, but the processor map " +
-                                 hex(l.processors, 16) + " has " + std::to_string(bits) + " bits");
+      fail(ll, "processors",
+           std::to_string(l.in_channels) + " input channel(s)" + (l.flatten ? " (before flattening)" : std::string()) +
+               " using " + std::to_string(l.in_passes) + " pass(es) need " + std::to_string(l.in_per_pass) +
+               " processors per pass, but the processor map " + hex(l.processors, 16) + " has " + std::to_string(bits) +
+               " bits");
     }
     const int obits = std::popcount(l.output_processors);
     if (obits != l.out_per_pass) {
       // Say where the map came from: users rarely write output_processors.
       std::string origin;
       const YamlLayer& y = yaml_.layers[static_cast<size_t>(ll)];
-      if (ll == net_.final_layer && yaml_.output_map) origin = " (from `output_map`)";
-      else if (!y.output_processors && l.next_sequence >= 0) origin = " (the `processors` of layer " + std::to_string(l.next_sequence) + ", which reads this output)";
-      fail(ll, "output_processors", std::to_string(l.out_channels) + " output channel(s) using " + std::to_string(l.out_passes) + " pass(es) need " +
-                                        std::to_string(l.out_per_pass) + " processors per pass, but the output processor map " + hex(l.output_processors, 16) +
-                                        origin + " has " + std::to_string(obits) + " bits");
+      if (ll == net_.final_layer && yaml_.output_map)
+        origin = " (from `output_map`)";
+      else if (!y.output_processors && l.next_sequence >= 0)
+        origin = " (the `processors` of layer " + std::to_string(l.next_sequence) + ", which reads this output)";
+      fail(ll, "output_processors",
+           std::to_string(l.out_channels) + " output channel(s) using " + std::to_string(l.out_passes) +
+               " pass(es) need " + std::to_string(l.out_per_pass) +
+               " processors per pass, but the output processor map " + hex(l.output_processors, 16) + origin + " has " +
+               std::to_string(obits) + " bits");
     }
   }
 
   void check_weight_shape(const LayerSpec& l) {
     const auto& s = l.weight_shape;
-    const int64_t per_group = l.in_channels / std::max(1, l.groups) * (l.flatten ? static_cast<int64_t>(l.pooled_dim[0]) * l.pooled_dim[1] : 1);
+    const int64_t per_group = l.in_channels / std::max(1, l.groups) *
+                              (l.flatten ? static_cast<int64_t>(l.pooled_dim[0]) * l.pooled_dim[1] : 1);
     if (s[0] != l.out_channels / (l.op == Op::ConvTranspose2d ? l.groups : 1)) {
-      fail(l.index, "out_channels", "the weights have " + std::to_string(s[0]) + " output channels, the layer " + std::to_string(l.out_channels));
+      fail(
+          l.index, "out_channels",
+          "the weights have " + std::to_string(s[0]) + " output channels, the layer " + std::to_string(l.out_channels));
     }
     if (s[1] != per_group) {
-      fail(l.index, "in_channels", "the weights expect " + std::to_string(s[1]) + " input channels per group, the layer receives " + std::to_string(per_group) +
-                                       (l.flatten ? " (after flattening)" : ""));
+      fail(l.index, "in_channels",
+           "the weights expect " + std::to_string(s[1]) + " input channels per group, the layer receives " +
+               std::to_string(per_group) + (l.flatten ? " (after flattening)" : ""));
     }
     if (s[2] != l.kernel[0] || s[3] != l.kernel[1]) {
-      fail(l.index, "kernel_size", "the weights are " + std::to_string(s[2]) + "x" + std::to_string(s[3]) + " kernels, the layer's `kernel_size` is " + std::to_string(l.kernel[0]) + "x" + std::to_string(l.kernel[1]));
+      fail(l.index, "kernel_size",
+           "the weights are " + std::to_string(s[2]) + "x" + std::to_string(s[3]) +
+               " kernels, the layer's `kernel_size` is " + std::to_string(l.kernel[0]) + "x" +
+               std::to_string(l.kernel[1]));
     }
   }
 

@@ -8,7 +8,6 @@ namespace ai8x::spec {
 
 namespace {
 
-
 std::string hex16(uint64_t v) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "0x%016llx", static_cast<unsigned long long>(v));
@@ -109,7 +108,8 @@ nlohmann::json describe_json(const Network& net) {
     e["bypass"] = l.bypass;
     e["weight_shape"] = l.weight_shape;
     e["macs"] = layer_macs(l);
-    e["data_memory_bytes"] = {{"input", input_bytes(l)}, {"output", output_bytes(l)}, {"instance", net.device->data_memory_bytes}};
+    e["data_memory_bytes"] = {
+        {"input", input_bytes(l)}, {"output", output_bytes(l)}, {"instance", net.device->data_memory_bytes}};
     layers.push_back(std::move(e));
   }
   j["layers"] = std::move(layers);
@@ -119,27 +119,39 @@ nlohmann::json describe_json(const Network& net) {
 std::string describe_table(const Network& net) {
   std::ostringstream os;
   os << net.device->name << " network `" << net.arch << "` (" << net.config_file << ")\n";
-  os << "input " << net.input.c << "x" << net.input.h << "x" << net.input.w << " from " << net.sample_file << "; weights from " << net.weights_file << "\n\n";
+  os << "input " << net.input.c << "x" << net.input.h << "x" << net.input.w << " from " << net.sample_file
+     << "; weights from " << net.weights_file << "\n\n";
   char line[512];
-  std::snprintf(line, sizeof line, "%-4s %-16s %-7s %-9s %-11s %-8s %-11s %-5s %-5s %-9s %-6s %-5s %-18s %-18s %-6s %-6s\n", "L", "operator", "act",
-                "in ch", "in dim", "pool", "out dim", "kern", "pad", "out ch", "bits", "shift", "processors", "output procs", "in", "out");
+  std::snprintf(line, sizeof line,
+                "%-4s %-16s %-7s %-9s %-11s %-8s %-11s %-5s %-5s %-9s %-6s %-5s %-18s %-18s %-6s %-6s\n", "L",
+                "operator", "act", "in ch", "in dim", "pool", "out dim", "kern", "pad", "out ch", "bits", "shift",
+                "processors", "output procs", "in", "out");
   os << line;
   for (int idx : net.order) {
     const LayerSpec& l = net.layers[static_cast<size_t>(idx)];
     std::string op = to_string(l.op);
     if (l.eltwise != Eltwise::None) op += "+" + std::string(to_string(l.eltwise)) + "x" + std::to_string(l.operands);
     if (l.flatten) op += "+flat";
-    std::string pool = l.pool == PoolKind::None ? "-" : std::string(l.pool == PoolKind::Max ? "max" : "avg") + std::to_string(l.pool_size[0]) + "x" + std::to_string(l.pool_size[1]) + "/" + std::to_string(l.pool_stride[0]);
-    std::string in_ch = std::to_string(l.in_channels) + (l.in_passes > 1 ? "/" + std::to_string(l.in_passes) + "p" : "");
-    std::string out_ch = std::to_string(l.out_channels) + (l.out_passes > 1 ? "/" + std::to_string(l.out_passes) + "p" : "");
+    std::string pool = l.pool == PoolKind::None
+                           ? "-"
+                           : std::string(l.pool == PoolKind::Max ? "max" : "avg") + std::to_string(l.pool_size[0]) +
+                                 "x" + std::to_string(l.pool_size[1]) + "/" + std::to_string(l.pool_stride[0]);
+    std::string in_ch =
+        std::to_string(l.in_channels) + (l.in_passes > 1 ? "/" + std::to_string(l.in_passes) + "p" : "");
+    std::string out_ch =
+        std::to_string(l.out_channels) + (l.out_passes > 1 ? "/" + std::to_string(l.out_passes) + "p" : "");
     std::string bits = l.quantization == -1 ? "bin" : std::to_string(l.quantization);
     bits += l.bias.empty() ? "" : "+b";
-    std::snprintf(line, sizeof line, "%-4d %-16s %-7s %-9s %-11s %-8s %-11s %-5s %-5s %-9s %-6s %-5d %-18s %-18s %-6s %-6s\n", l.index, op.c_str(), to_string(l.activation),
-                  in_ch.c_str(), (std::to_string(l.in_dim[0]) + "x" + std::to_string(l.in_dim[1])).c_str(), pool.c_str(),
-                  (std::to_string(l.out_dim[0]) + "x" + std::to_string(l.out_dim[1]) + (l.output_width == 32 ? "@32" : "")).c_str(),
-                  (std::to_string(l.kernel[0]) + "x" + std::to_string(l.kernel[1])).c_str(), (std::to_string(l.pad[0]) + "," + std::to_string(l.pad[1])).c_str(),
-                  out_ch.c_str(), bits.c_str(), l.output_shift, hex16(l.processors).c_str(), hex16(l.output_processors).c_str(), hex4(l.in_offset).c_str(),
-                  hex4(l.out_offset).c_str());
+    std::snprintf(
+        line, sizeof line, "%-4d %-16s %-7s %-9s %-11s %-8s %-11s %-5s %-5s %-9s %-6s %-5d %-18s %-18s %-6s %-6s\n",
+        l.index, op.c_str(), to_string(l.activation), in_ch.c_str(),
+        (std::to_string(l.in_dim[0]) + "x" + std::to_string(l.in_dim[1])).c_str(), pool.c_str(),
+        (std::to_string(l.out_dim[0]) + "x" + std::to_string(l.out_dim[1]) + (l.output_width == 32 ? "@32" : ""))
+            .c_str(),
+        (std::to_string(l.kernel[0]) + "x" + std::to_string(l.kernel[1])).c_str(),
+        (std::to_string(l.pad[0]) + "," + std::to_string(l.pad[1])).c_str(), out_ch.c_str(), bits.c_str(),
+        l.output_shift, hex16(l.processors).c_str(), hex16(l.output_processors).c_str(), hex4(l.in_offset).c_str(),
+        hex4(l.out_offset).c_str());
     os << line;
   }
   int64_t macs = 0;
@@ -148,7 +160,8 @@ std::string describe_table(const Network& net) {
   os << "\ndata memory per instance (" << net.device->data_memory_bytes << " bytes):\n";
   for (int idx : net.order) {
     const LayerSpec& l = net.layers[static_cast<size_t>(idx)];
-    os << "  L" << l.index << ": input " << input_bytes(l) << " bytes at " << hex4(l.in_offset) << ", output " << output_bytes(l) << " bytes at " << hex4(l.out_offset) << "\n";
+    os << "  L" << l.index << ": input " << input_bytes(l) << " bytes at " << hex4(l.in_offset) << ", output "
+       << output_bytes(l) << " bytes at " << hex4(l.out_offset) << "\n";
   }
   for (const auto& w : net.warnings) os << "warning: " << w << "\n";
   return os.str();

@@ -19,24 +19,24 @@ enum class Eltwise { None, Add, Sub, Or, Xor };
 enum class PoolKind { None, Max, Avg };
 enum class Activation { None, ReLU, Abs };
 
-const char* to_string(Op op);          // izer spelling: conv2d, conv1d, convtranspose2d, linear, passthrough
-const char* to_string(Eltwise e);      // none, add, sub, or, xor
-const char* to_string(PoolKind p);     // none, max, avg
-const char* to_string(Activation a);   // no, ReLU, Abs (as the izer's table prints them)
+const char* to_string(Op op);         // izer spelling: conv2d, conv1d, convtranspose2d, linear, passthrough
+const char* to_string(Eltwise e);     // none, add, sub, or, xor
+const char* to_string(PoolKind p);    // none, max, avg
+const char* to_string(Activation a);  // no, ReLU, Abs (as the izer's table prints them)
 
 using Pair = std::array<int, 2>;  // [rows (H), columns (W)]; 1-D data is [L, 1]
 
 struct LayerSpec {
-  int index = 0;      // YAML sequence number (after `sequence:` gaps are closed)
-  std::string name;   // `name:`, may be empty
+  int index = 0;     // YAML sequence number (after `sequence:` gaps are closed)
+  std::string name;  // `name:`, may be empty
 
   // Operator.
   Op op = Op::Conv2d;
   Eltwise eltwise = Eltwise::None;
-  int operands = 1;          // element-wise operands (1 = none)
+  int operands = 1;  // element-wise operands (1 = none)
   bool pool_first = true;
-  bool bypass = false;       // MAX78002 kernel bypass (identity kernel, no weights)
-  int groups = 1;            // depthwise when groups == in == out (MAX78002)
+  bool bypass = false;  // MAX78002 kernel bypass (identity kernel, no weights)
+  int groups = 1;       // depthwise when groups == in == out (MAX78002)
 
   // Geometry. Pairs are [H, W]; Conv1d uses H as the length and W = 1.
   PoolKind pool = PoolKind::None;
@@ -47,15 +47,15 @@ struct LayerSpec {
   Pair pad{0, 0};
   Pair stride{1, 1};
   Pair dilation{1, 1};
-  int output_pad = 0;        // ConvTranspose2d only
+  int output_pad = 0;  // ConvTranspose2d only
   bool flatten = false;
-  Pair in_crop{0, 0};        // rows/samples dropped [top, bottom] before the in_dim reshape
-  bool has_in_dim = false;   // `in_dim:` was given (re-interprets incoming data)
+  Pair in_crop{0, 0};       // rows/samples dropped [top, bottom] before the in_dim reshape
+  bool has_in_dim = false;  // `in_dim:` was given (re-interprets incoming data)
 
   Activation activation = Activation::None;
 
   // Derived shapes (conventions §1.6).
-  int in_channels = 0;       // after flatten: divided by pooled H·W
+  int in_channels = 0;  // after flatten: divided by pooled H·W
   int out_channels = 0;
   Pair in_dim{0, 0};
   Pair pooled_dim{0, 0};
@@ -68,10 +68,10 @@ struct LayerSpec {
   uint32_t out_offset = 0;
   int write_gap = 0;
   int read_gap = 0;
-  bool chw_input = false;    // data_format: CHW (first layer only)
+  bool chw_input = false;  // data_format: CHW (first layer only)
   bool streaming = false;
-  int in_passes = 1;         // input expansion
-  int in_per_pass = 0;       // expansion threshold (channels per pass)
+  int in_passes = 1;    // input expansion
+  int in_per_pass = 0;  // expansion threshold (channels per pass)
   int out_passes = 1;
   int out_per_pass = 0;
   std::optional<int> bias_group;  // YAML bias_group (first entry), if given
@@ -83,9 +83,9 @@ struct LayerSpec {
   bool output = false;            // checked by the KAT
 
   // Arithmetic.
-  int quantization = 8;      // weight bits: 8, 4, 2, 1; -1 = binary ±1; 0 = no weights
-  int output_shift = 0;      // total shift incl. 8 - |quantization| (what POST holds)
-  int output_width = 8;      // 8 or 32
+  int quantization = 8;  // weight bits: 8, 4, 2, 1; -1 = binary ±1; 0 = no weights
+  int output_shift = 0;  // total shift incl. 8 - |quantization| (what POST holds)
+  int output_width = 8;  // 8 or 32
 
   // Weights in (out_channels, in_channels / groups, kH, kW) order, ints; for
   // ConvTranspose2d already flipped and transposed (conventions §2.6); for
@@ -104,7 +104,7 @@ struct IzerOptions {
   bool avg_pool_rounding = false;
   bool no_bias_all = false;
   std::vector<int> no_bias_layers;
-  std::optional<int> output_width;     // --output-width: final layer override
+  std::optional<int> output_width;  // --output-width: final layer override
   bool ignore_activation = false;
   bool ignore_bn = false;
   std::optional<int> stop_after;
@@ -144,12 +144,12 @@ struct Network {
   std::vector<int> order;
   std::vector<int> hardware_order;  // next_sequence from the start layer
   int start_layer = 0;
-  int final_layer = 0;            // the terminating layer of `order` (after --stop-after)
+  int final_layer = 0;                 // the terminating layer of `order` (after --stop-after)
   std::optional<uint64_t> output_map;  // YAML `output_map`
   IzerOptions options;
-  Tensor input;                   // the sample, C×H×W (1-D: C×L×1), values in [-128, 127]
+  Tensor input;  // the sample, C×H×W (1-D: C×L×1), values in [-128, 127]
   std::string sample_file;
-  std::string weights_file;       // checkpoint or sample weights actually used
+  std::string weights_file;           // checkpoint or sample weights actually used
   std::vector<std::string> warnings;  // non-fatal findings, one line each
 };
 

@@ -13,18 +13,63 @@ namespace {
 
 using io::YamlValue;
 
-const std::set<std::string> kTopKeys = {"arch", "dataset", "layers", "weights", "bias", "output_map",
-                                        "unload", "data_buffer", "snoop"};
+const std::set<std::string> kTopKeys = {"arch",       "dataset", "layers",      "weights", "bias",
+                                        "output_map", "unload",  "data_buffer", "snoop"};
 
-const std::set<std::string> kLayerKeys = {
-    "max_pool", "avg_pool", "convolution", "conv_groups", "dilation", "groups", "in_channels", "in_dim",
-    "in_sequences", "in_skip", "in_channel_skip", "in_offset", "kernel_size", "pool_stride",
-    "out_channels", "out_offset", "activate", "activation", "data_format", "eltwise", "flatten", "op",
-    "operands", "operation", "operator", "output_processors", "output_width", "output_shift",
-    "pool_first", "processors", "pad", "quantization", "next_sequence", "snoop_sequence",
-    "simulated_sequence", "sequence", "streaming", "stride", "write_gap", "bypass", "bias_group",
-    "bias_quadrant", "calcx4", "readahead", "name", "pool_dilation", "output_pad", "tcalc", "read_gap",
-    "output", "weight_source", "buffer_shift", "buffer_insert", "in_crop"};
+const std::set<std::string> kLayerKeys = {"max_pool",
+                                          "avg_pool",
+                                          "convolution",
+                                          "conv_groups",
+                                          "dilation",
+                                          "groups",
+                                          "in_channels",
+                                          "in_dim",
+                                          "in_sequences",
+                                          "in_skip",
+                                          "in_channel_skip",
+                                          "in_offset",
+                                          "kernel_size",
+                                          "pool_stride",
+                                          "out_channels",
+                                          "out_offset",
+                                          "activate",
+                                          "activation",
+                                          "data_format",
+                                          "eltwise",
+                                          "flatten",
+                                          "op",
+                                          "operands",
+                                          "operation",
+                                          "operator",
+                                          "output_processors",
+                                          "output_width",
+                                          "output_shift",
+                                          "pool_first",
+                                          "processors",
+                                          "pad",
+                                          "quantization",
+                                          "next_sequence",
+                                          "snoop_sequence",
+                                          "simulated_sequence",
+                                          "sequence",
+                                          "streaming",
+                                          "stride",
+                                          "write_gap",
+                                          "bypass",
+                                          "bias_group",
+                                          "bias_quadrant",
+                                          "calcx4",
+                                          "readahead",
+                                          "name",
+                                          "pool_dilation",
+                                          "output_pad",
+                                          "tcalc",
+                                          "read_gap",
+                                          "output",
+                                          "weight_source",
+                                          "buffer_shift",
+                                          "buffer_insert",
+                                          "in_crop"};
 
 std::string lower(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
@@ -72,7 +117,8 @@ class LayerReader {
   [[nodiscard]] int small_int(const std::string& key, int64_t lo, int64_t hi) const {
     const int64_t v = integer(key);
     if (v < lo || v > hi) {
-      fail(key, "value " + std::to_string(v) + " is out of range [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
+      fail(key,
+           "value " + std::to_string(v) + " is out of range [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
     }
     return static_cast<int>(v);
   }
@@ -83,7 +129,8 @@ class LayerReader {
     const YamlValue& v = *get(key);
     if (v.kind == YamlValue::Kind::String) return v.s;
     if (v.kind == YamlValue::Kind::Null) fail(key, "expected a string, found null");
-    if (v.kind == YamlValue::Kind::Seq || v.kind == YamlValue::Kind::Map) fail(key, "expected a string, found " + v.describe());
+    if (v.kind == YamlValue::Kind::Seq || v.kind == YamlValue::Kind::Map)
+      fail(key, "expected a string, found " + v.describe());
     // The izer calls .lower() on these values; a number or boolean crashes it.
     fail(key, "expected a string, found " + v.describe());
   }
@@ -92,14 +139,17 @@ class LayerReader {
   [[nodiscard]] Pair pair(const std::string& key, int64_t lo, int64_t hi, bool scalar_is_length = false) const {
     const YamlValue& v = *get(key);
     auto check = [&](const YamlValue& e) {
-      if (e.kind != YamlValue::Kind::Int) fail(key, "expected an integer or a list of two integers, found " + v.describe());
+      if (e.kind != YamlValue::Kind::Int)
+        fail(key, "expected an integer or a list of two integers, found " + v.describe());
       if (e.i < lo || e.i > hi) {
-        fail(key, "value " + std::to_string(e.i) + " is out of range [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
+        fail(key, "value " + std::to_string(e.i) + " is out of range [" + std::to_string(lo) + ", " +
+                      std::to_string(hi) + "]");
       }
       return static_cast<int>(e.i);
     };
     if (v.kind == YamlValue::Kind::Seq) {
-      if (v.seq.size() != 2) fail(key, "expected a list of two values [rows, columns], found " + std::to_string(v.seq.size()) + " values");
+      if (v.seq.size() != 2)
+        fail(key, "expected a list of two values [rows, columns], found " + std::to_string(v.seq.size()) + " values");
       return {check(v.seq[0]), check(v.seq[1])};
     }
     const int n = check(v);
@@ -144,9 +194,12 @@ class LayerReader {
     const YamlValue& v = *get(key);
     std::vector<Ref> out;
     auto one = [&](const YamlValue& e) {
-      if (e.kind == YamlValue::Kind::Int) out.push_back({false, e.i, {}});
-      else if (e.kind == YamlValue::Kind::String) out.push_back({true, 0, lower(e.s)});
-      else fail(key, "expected a layer number or name, found " + e.describe());
+      if (e.kind == YamlValue::Kind::Int)
+        out.push_back({false, e.i, {}});
+      else if (e.kind == YamlValue::Kind::String)
+        out.push_back({true, 0, lower(e.s)});
+      else
+        fail(key, "expected a layer number or name, found " + e.describe());
     };
     if (v.kind == YamlValue::Kind::Seq) {
       if (v.seq.empty()) fail(key, "empty list");
@@ -202,8 +255,9 @@ void read_operator(const LayerReader& r, YamlLayer& l) {
     l.kernel = {1, 1};
     l.pad = {0, 0};
   } else {
-    r.fail(key, "unknown operator \"" + r.string(key) +
-                    "\" (expected Conv1d, Conv2d, ConvTranspose2d, Linear/FC/MLP, None/Passthrough, Add, Sub, Or, Xor)");
+    r.fail(key,
+           "unknown operator \"" + r.string(key) +
+               "\" (expected Conv1d, Conv2d, ConvTranspose2d, Linear/FC/MLP, None/Passthrough, Add, Sub, Or, Xor)");
   }
 }
 
@@ -299,10 +353,14 @@ YamlLayer read_layer(const YamlValue& node, const std::string& file, int sequenc
   }
   if (const char* k = r.alias({"activate", "activation"})) {
     const std::string a = lower(r.string(k));
-    if (a == "relu") l.activation = Activation::ReLU;
-    else if (a == "abs") l.activation = Activation::Abs;
-    else if (a == "none") l.activation = Activation::None;
-    else r.fail(k, "unknown activation \"" + r.string(k) + "\" (expected ReLU, Abs or None)");
+    if (a == "relu")
+      l.activation = Activation::ReLU;
+    else if (a == "abs")
+      l.activation = Activation::Abs;
+    else if (a == "none")
+      l.activation = Activation::None;
+    else
+      r.fail(k, "unknown activation \"" + r.string(k) + "\" (expected ReLU, Abs or None)");
   }
   l.pad_is_default = true;
   read_operator(r, l);
@@ -319,11 +377,16 @@ YamlLayer read_layer(const YamlValue& node, const std::string& file, int sequenc
   }
   if (r.has("eltwise")) {
     const std::string e = lower(r.string("eltwise"));
-    if (e == "add") l.eltwise = Eltwise::Add;
-    else if (e == "sub") l.eltwise = Eltwise::Sub;
-    else if (e == "or") l.eltwise = Eltwise::Or;
-    else if (e == "xor") l.eltwise = Eltwise::Xor;
-    else r.fail("eltwise", "unknown element-wise operation \"" + r.string("eltwise") + "\" (expected add, sub, or, xor)");
+    if (e == "add")
+      l.eltwise = Eltwise::Add;
+    else if (e == "sub")
+      l.eltwise = Eltwise::Sub;
+    else if (e == "or")
+      l.eltwise = Eltwise::Or;
+    else if (e == "xor")
+      l.eltwise = Eltwise::Xor;
+    else
+      r.fail("eltwise", "unknown element-wise operation \"" + r.string("eltwise") + "\" (expected add, sub, or, xor)");
     l.operands = 2;
   }
   if (r.has("pool_first")) l.pool_first = r.boolean("pool_first");
@@ -334,8 +397,10 @@ YamlLayer read_layer(const YamlValue& node, const std::string& file, int sequenc
   }
   if (r.has("data_format")) {
     const std::string f = lower(r.string("data_format"));
-    if (f == "chw" || f == "big") l.chw = true;
-    else if (f != "hwc" && f != "little") r.fail("data_format", "unknown value \"" + r.string("data_format") + "\" (expected HWC or CHW)");
+    if (f == "chw" || f == "big")
+      l.chw = true;
+    else if (f != "hwc" && f != "little")
+      r.fail("data_format", "unknown value \"" + r.string("data_format") + "\" (expected HWC or CHW)");
   }
   if (r.has("output_width")) {
     const int64_t w = r.integer("output_width");
@@ -363,7 +428,8 @@ YamlLayer read_layer(const YamlValue& node, const std::string& file, int sequenc
   }
   if (const char* k = r.alias({"conv_groups", "groups"})) {
     l.groups = r.small_int(k, 1, 4096);
-    if (l.groups > 1 && !dev.depthwise) r.fail(k, "convolution groups > 1 (depthwise) are not supported on " + dev.name);
+    if (l.groups > 1 && !dev.depthwise)
+      r.fail(k, "convolution groups > 1 (depthwise) are not supported on " + dev.name);
   }
   if (r.has("write_gap")) l.write_gap = r.small_int("write_gap", 0, 1 << 16);
   if (r.has("bypass")) l.bypass = r.boolean("bypass");
@@ -404,10 +470,12 @@ YamlLayer read_layer(const YamlValue& node, const std::string& file, int sequenc
     pending.weight_source = refs[0];
   }
   if (r.has("buffer_shift") || r.has("buffer_insert")) {
-    r.fail(r.has("buffer_shift") ? "buffer_shift" : "buffer_insert", "data buffers (`buffer_shift`/`buffer_insert`) are not supported by ai8xsim yet");
+    r.fail(r.has("buffer_shift") ? "buffer_shift" : "buffer_insert",
+           "data buffers (`buffer_shift`/`buffer_insert`) are not supported by ai8xsim yet");
   }
   if (r.has("simulated_sequence") || r.has("snoop_sequence")) {
-    if (!dev.link_layer) r.fail(r.has("simulated_sequence") ? "simulated_sequence" : "snoop_sequence", "not supported on " + dev.name);
+    if (!dev.link_layer)
+      r.fail(r.has("simulated_sequence") ? "simulated_sequence" : "snoop_sequence", "not supported on " + dev.name);
   }
   if (r.has("simulated_sequence")) {
     auto refs = r.refs("simulated_sequence");
@@ -451,7 +519,8 @@ int resolve_ref(const LayerReader::Ref& ref, const std::vector<YamlLayer>& layer
 NetworkYaml parse_network_yaml(const YamlValue& doc, const std::string& file, const Device& dev, int skip_layers) {
   NetworkYaml net;
   net.file = file;
-  if (!doc.is_map()) throw Error({.file = file}, "the network description must be a YAML mapping with `arch`, `dataset` and `layers`");
+  if (!doc.is_map())
+    throw Error({.file = file}, "the network description must be a YAML mapping with `arch`, `dataset` and `layers`");
   for (const auto& kv : doc.map) {
     if (kTopKeys.count(kv.first) == 0) {
       throw Error({.file = file, .key = kv.first},
@@ -460,7 +529,8 @@ NetworkYaml parse_network_yaml(const YamlValue& doc, const std::string& file, co
     }
   }
   for (const char* k : {"layers", "arch", "dataset"}) {
-    if (!doc.has(k)) throw Error({.file = file, .key = k}, "the network description must contain `layers`, `arch` and `dataset`");
+    if (!doc.has(k))
+      throw Error({.file = file, .key = k}, "the network description must contain `layers`, `arch` and `dataset`");
   }
   auto top_string = [&](const char* key) {
     const YamlValue& v = *doc.find(key);
@@ -474,10 +544,12 @@ NetworkYaml parse_network_yaml(const YamlValue& doc, const std::string& file, co
   if (doc.has("weights")) net.weights = top_string("weights");
   if (doc.has("bias")) net.bias = top_string("bias");
   if (const YamlValue* om = doc.find("output_map")) {
-    if (om->kind != YamlValue::Kind::Int || om->i == 0) throw Error({.file = file, .key = "output_map"}, "`output_map` must be a non-zero YAML integer");
+    if (om->kind != YamlValue::Kind::Int || om->i == 0)
+      throw Error({.file = file, .key = "output_map"}, "`output_map` must be a non-zero YAML integer");
     net.output_map = static_cast<uint64_t>(om->i);
   }
-  if (doc.has("snoop") && !dev.link_layer) throw Error({.file = file, .key = "snoop"}, "`snoop` is not supported on " + dev.name);
+  if (doc.has("snoop") && !dev.link_layer)
+    throw Error({.file = file, .key = "snoop"}, "`snoop` is not supported on " + dev.name);
   std::string data_buffer;
   if (const YamlValue* db = doc.find("data_buffer")) {
     net.has_data_buffer = true;
@@ -487,7 +559,8 @@ NetworkYaml parse_network_yaml(const YamlValue& doc, const std::string& file, co
   }
 
   const YamlValue& layers = *doc.find("layers");
-  if (!layers.is_seq() || layers.seq.empty()) throw Error({.file = file, .key = "layers"}, "`layers` must be a non-empty list");
+  if (!layers.is_seq() || layers.seq.empty())
+    throw Error({.file = file, .key = "layers"}, "`layers` must be a non-empty list");
 
   // Slots as the izer fills them: `sequence:` may jump; holes are closed afterwards.
   std::map<int, std::pair<YamlLayer, PendingRefs>> slots;
@@ -500,19 +573,23 @@ NetworkYaml parse_network_yaml(const YamlValue& doc, const std::string& file, co
     }
     if (node.is_map()) {
       if (const YamlValue* s = node.find("sequence")) {
-        if (s->kind != YamlValue::Kind::Int) throw Error({.file = file, .layer = sequence, .key = "sequence"}, "expected an integer");
+        if (s->kind != YamlValue::Kind::Int)
+          throw Error({.file = file, .layer = sequence, .key = "sequence"}, "expected an integer");
         sequence = static_cast<int>(s->i) - skip_layers;
       }
     }
     if (sequence < 0 || sequence >= dev.max_layers) {
-      throw Error({.file = file, .layer = sequence, .key = "sequence"}, dev.name + " supports up to " + std::to_string(dev.max_layers) + " layers");
+      throw Error({.file = file, .layer = sequence, .key = "sequence"},
+                  dev.name + " supports up to " + std::to_string(dev.max_layers) + " layers");
     }
-    if (slots.count(sequence) != 0) throw Error({.file = file, .layer = sequence, .key = "sequence"}, "layer was already specified");
+    if (slots.count(sequence) != 0)
+      throw Error({.file = file, .layer = sequence, .key = "sequence"}, "layer was already specified");
     PendingRefs pending;
     YamlLayer l = read_layer(node, file, sequence, dev, pending);
     for (const auto& [seq, other] : slots) {
       if (!l.name.empty() && lower(other.first.name) == lower(l.name)) {
-        throw Error({.file = file, .layer = sequence, .key = "name"}, "duplicate layer name `" + l.name + "` (also layer " + std::to_string(seq) + ")");
+        throw Error({.file = file, .layer = sequence, .key = "name"},
+                    "duplicate layer name `" + l.name + "` (also layer " + std::to_string(seq) + ")");
       }
     }
     slots.emplace(sequence, std::make_pair(std::move(l), std::move(pending)));
@@ -531,29 +608,35 @@ NetworkYaml parse_network_yaml(const YamlValue& doc, const std::string& file, co
     const PendingRefs& p = pending[i];
     if (p.in_sequences) {
       std::vector<int> seqs;
-      for (const auto& ref : *p.in_sequences) seqs.push_back(resolve_ref(ref, net.layers, data_buffer, skip_layers, file, l.sequence, "in_sequences"));
+      for (const auto& ref : *p.in_sequences)
+        seqs.push_back(resolve_ref(ref, net.layers, data_buffer, skip_layers, file, l.sequence, "in_sequences"));
       l.in_sequences = seqs;
     }
     if (p.next_sequence) {
       if (p.next_sequence->is_name && p.next_sequence->name == "stop") {
         l.next_sequence = -1;
       } else {
-        l.next_sequence = resolve_ref(*p.next_sequence, net.layers, data_buffer, skip_layers, file, l.sequence, "next_sequence");
+        l.next_sequence =
+            resolve_ref(*p.next_sequence, net.layers, data_buffer, skip_layers, file, l.sequence, "next_sequence");
       }
     }
     if (p.simulated_sequence) {
       if (p.simulated_sequence->is_name && p.simulated_sequence->name == "stop") {
         l.simulated_sequence = -1;
       } else {
-        l.simulated_sequence = resolve_ref(*p.simulated_sequence, net.layers, data_buffer, skip_layers, file, l.sequence, "simulated_sequence");
+        l.simulated_sequence = resolve_ref(*p.simulated_sequence, net.layers, data_buffer, skip_layers, file,
+                                           l.sequence, "simulated_sequence");
       }
     }
-    if (p.weight_source) l.weight_source = resolve_ref(*p.weight_source, net.layers, data_buffer, skip_layers, file, l.sequence, "weight_source");
+    if (p.weight_source)
+      l.weight_source =
+          resolve_ref(*p.weight_source, net.layers, data_buffer, skip_layers, file, l.sequence, "weight_source");
   }
 
   // The izer's layers share one default padding list; a Conv1d layer without
   // `pad` zeroes its column element, so every layer on the default pads [1, 0].
-  const bool default_pad_zeroed = std::any_of(net.layers.begin(), net.layers.end(), [](const YamlLayer& l) { return l.op == Op::Conv1d && l.pad_is_default; });
+  const bool default_pad_zeroed = std::any_of(
+      net.layers.begin(), net.layers.end(), [](const YamlLayer& l) { return l.op == Op::Conv1d && l.pad_is_default; });
   if (default_pad_zeroed) {
     for (auto& l : net.layers) {
       if (l.pad_is_default) l.pad[1] = 0;

@@ -18,14 +18,19 @@ std::string lower(std::string s) {
   return s;
 }
 
-bool has_weights_slot(const YamlLayer& l) { return l.op != Op::Passthrough && !l.bypass && !l.weight_source; }
+bool has_weights_slot(const YamlLayer& l) {
+  return l.op != Op::Passthrough && !l.bypass && !l.weight_source;
+}
 
 bool bias_disabled(const IzerOptions& opt, int layer) {
-  return opt.no_bias_all || std::find(opt.no_bias_layers.begin(), opt.no_bias_layers.end(), layer) != opt.no_bias_layers.end();
+  return opt.no_bias_all ||
+         std::find(opt.no_bias_layers.begin(), opt.no_bias_layers.end(), layer) != opt.no_bias_layers.end();
 }
 
 // Python's int.bit_length() - 1 (the izer's fls), -1 for 0.
-int fls(int64_t x) { return x == 0 ? -1 : 63 - std::countl_zero(static_cast<uint64_t>(x)); }
+int fls(int64_t x) {
+  return x == 0 ? -1 : 63 - std::countl_zero(static_cast<uint64_t>(x));
+}
 
 // Fills in (out, in/groups, kH, kW) from an array of 2 to 4 dimensions.
 void set_kernel(LayerWeights& lw, const std::vector<int64_t>& shape, std::vector<int64_t> values) {
@@ -62,12 +67,15 @@ std::vector<LayerWeights> align_to_layers(std::vector<LayerWeights> entries, std
       const YamlLayer& l = yaml.layers[ll];
       if (l.op == Op::Passthrough || l.bypass) {
         entries.insert(entries.begin() + static_cast<std::ptrdiff_t>(std::min(ll, entries.size())), LayerWeights{});
-        if (!l.bypass) biases.insert(biases.begin() + static_cast<std::ptrdiff_t>(std::min(ll, biases.size())), std::vector<int64_t>{});
+        if (!l.bypass)
+          biases.insert(biases.begin() + static_cast<std::ptrdiff_t>(std::min(ll, biases.size())),
+                        std::vector<int64_t>{});
         ++count;
       } else if (l.weight_source) {
         const auto src = static_cast<size_t>(*l.weight_source);
         if (src >= entries.size()) {
-          throw Error({.file = yaml.file, .layer = l.sequence, .key = "weight_source"}, "source layer " + std::to_string(src) + " has no weights");
+          throw Error({.file = yaml.file, .layer = l.sequence, .key = "weight_source"},
+                      "source layer " + std::to_string(src) + " has no weights");
         }
         LayerWeights copy = entries[src];
         entries.insert(entries.begin() + static_cast<std::ptrdiff_t>(std::min(ll, entries.size())), copy);
@@ -79,7 +87,8 @@ std::vector<LayerWeights> align_to_layers(std::vector<LayerWeights> entries, std
   }
   if (count != n_layers) {
     throw Error({.file = yaml.file, .key = "layers"}, "the network description has " + std::to_string(n_layers) +
-                                                          " layers, but " + file + " provides weights for " + std::to_string(count) +
+                                                          " layers, but " + file + " provides weights for " +
+                                                          std::to_string(count) +
                                                           " (passthrough, element-wise and bypass layers need none)");
   }
   entries.resize(n_layers);
@@ -93,7 +102,8 @@ void check_range(const LayerWeights& lw, int q, const std::string& file, const Y
   if (q == -1) {
     for (int64_t v : lw.weights) {
       if (v != 1 && v != -1) {
-        throw Error({.file = file, .layer = l.sequence, .key = lw.source_key}, "binary quantization needs every weight to be -1 or +1, found " + std::to_string(v));
+        throw Error({.file = file, .layer = l.sequence, .key = lw.source_key},
+                    "binary quantization needs every weight to be -1 or +1, found " + std::to_string(v));
       }
     }
     return;
@@ -103,7 +113,8 @@ void check_range(const LayerWeights& lw, int q, const std::string& file, const Y
   if (*mn < lo || *mx > hi) {
     throw Error({.file = file, .layer = l.sequence, .key = lw.source_key},
                 "weights range from " + std::to_string(*mn) + " to " + std::to_string(*mx) + ", outside the " +
-                    std::to_string(q) + "-bit range [" + std::to_string(lo) + ", " + std::to_string(hi) + "] (`quantization`)");
+                    std::to_string(q) + "-bit range [" + std::to_string(lo) + ", " + std::to_string(hi) +
+                    "] (`quantization`)");
   }
 }
 
@@ -116,7 +127,8 @@ std::vector<LayerWeights> load_checkpoint_weights(const std::string& path, const
     throw Error({.file = path, .key = "arch"}, "network architecture of the checkpoint (" + *ckpt.arch +
                                                    ") does not match `arch: " + yaml.arch + "` in " + yaml.file);
   }
-  if (!ckpt.epoch) throw Error({.file = path, .key = "epoch"}, "no `epoch` in the checkpoint (is this a training checkpoint?)");
+  if (!ckpt.epoch)
+    throw Error({.file = path, .key = "epoch"}, "no `epoch` in the checkpoint (is this a training checkpoint?)");
 
   const size_t n_layers = yaml.layers.size();
   std::vector<LayerWeights> entries;
@@ -143,20 +155,25 @@ std::vector<LayerWeights> load_checkpoint_weights(const std::string& path, const
     std::vector<int64_t> shape = t.shape;
     if (shape.size() == 1) {
       if (op == "bn" && opt.ignore_bn) continue;
-      throw Error({.file = path, .layer = l.sequence, .key = t.key},
-                  op == "bn" ? "1-dimensional BatchNorm weights: fold the BatchNorm layers before synthesis (or pass --ignore-bn)"
-                             : "1-dimensional weights cannot be mapped to a layer");
+      throw Error(
+          {.file = path, .layer = l.sequence, .key = t.key},
+          op == "bn"
+              ? "1-dimensional BatchNorm weights: fold the BatchNorm layers before synthesis (or pass --ignore-bn)"
+              : "1-dimensional weights cannot be mapped to a layer");
     }
-    if (shape.size() < 2 || shape.size() > 4) throw Error({.file = path, .layer = l.sequence, .key = t.key}, "weights must have 2 to 4 dimensions");
+    if (shape.size() < 2 || shape.size() > 4)
+      throw Error({.file = path, .layer = l.sequence, .key = t.key}, "weights must have 2 to 4 dimensions");
     std::vector<int64_t> w(t.values.size());
     for (size_t i = 0; i < w.size(); ++i) {
-      if (!std::isfinite(t.values[i]) || std::fabs(t.values[i]) > 1e9) throw Error({.file = path, .layer = l.sequence, .key = t.key}, "weight value is not a finite integer");
+      if (!std::isfinite(t.values[i]) || std::fabs(t.values[i]) > 1e9)
+        throw Error({.file = path, .layer = l.sequence, .key = t.key}, "weight value is not a finite integer");
       w[i] = static_cast<int64_t>(t.values[i]);  // truncation, as astype(int64)
     }
     LayerWeights lw;
     lw.source_key = t.key;
     int wb = 8;
-    if (const io::CheckpointTensor* bits = ckpt.find(layer + ".weight_bits"); bits != nullptr && !bits->values.empty()) {
+    if (const io::CheckpointTensor* bits = ckpt.find(layer + ".weight_bits");
+        bits != nullptr && !bits->values.empty()) {
       wb = static_cast<int>(bits->values[0]);
     }
     // Quantization: YAML, else binary when every |w| == 1 (MAX78002), else weight_bits.
@@ -166,10 +183,15 @@ std::vector<LayerWeights> load_checkpoint_weights(const std::string& path, const
     } else {
       const bool all_unit = std::all_of(w.begin(), w.end(), [](int64_t v) { return v == 1 || v == -1; });
       const bool all_zero = std::all_of(w.begin(), w.end(), [](int64_t v) { return v == 0; });
-      if (dev.binary_weights && all_unit) q = -1;
-      else if (all_zero) q = 1;
-      else q = wb;
-      if (q > 8 || q < -1) throw Error({.file = path, .layer = l.sequence, .key = layer + ".weight_bits"}, "weight_bits " + std::to_string(q) + " is not supported (at most 8)");
+      if (dev.binary_weights && all_unit)
+        q = -1;
+      else if (all_zero)
+        q = 1;
+      else
+        q = wb;
+      if (q > 8 || q < -1)
+        throw Error({.file = path, .layer = l.sequence, .key = layer + ".weight_bits"},
+                    "weight_bits " + std::to_string(q) + " is not supported (at most 8)");
       if (q == 0) q = 8;
     }
     lw.weights = w;
@@ -181,13 +203,15 @@ std::vector<LayerWeights> load_checkpoint_weights(const std::string& path, const
     lw.out_channels = static_cast<int>(shape[0]) * (l.op == Op::ConvTranspose2d ? l.groups : 1);
     auto kernel_error = [&](const char* kind, int kh, int kw) {
       if (kernel_errors.empty()) first_kernel_error_layer = l.sequence;
-      kernel_errors.push_back("layer " + std::to_string(l.sequence) + ": the " + kind + " layer `" + t.key + "` needs `kernel_size` " +
-                              std::to_string(kh) + "x" + std::to_string(kw) + " instead of " + std::to_string(l.kernel[0]) + "x" +
-                              std::to_string(l.kernel[1]));
+      kernel_errors.push_back("layer " + std::to_string(l.sequence) + ": the " + kind + " layer `" + t.key +
+                              "` needs `kernel_size` " + std::to_string(kh) + "x" + std::to_string(kw) +
+                              " instead of " + std::to_string(l.kernel[0]) + "x" + std::to_string(l.kernel[1]));
     };
     if (shape.size() == 2 && (l.kernel[0] != 1 || l.kernel[1] != 1)) kernel_error("MLP", 1, 1);
-    if (shape.size() == 3 && (l.kernel[0] != shape[2] || l.kernel[1] != 1)) kernel_error("1D", static_cast<int>(shape[2]), 1);
-    if (shape.size() == 4 && (l.kernel[0] != shape[2] || l.kernel[1] != shape[3])) kernel_error("2D", static_cast<int>(shape[2]), static_cast<int>(shape[3]));
+    if (shape.size() == 3 && (l.kernel[0] != shape[2] || l.kernel[1] != 1))
+      kernel_error("1D", static_cast<int>(shape[2]), 1);
+    if (shape.size() == 4 && (l.kernel[0] != shape[2] || l.kernel[1] != shape[3]))
+      kernel_error("2D", static_cast<int>(shape[2]), static_cast<int>(shape[3]));
     set_kernel(lw, shape, std::move(w));
 
     std::vector<int64_t> bias;
@@ -198,7 +222,9 @@ std::vector<LayerWeights> load_checkpoint_weights(const std::string& path, const
       for (double v : b->values) {
         const double f = std::floor(v / div);
         if (!std::isfinite(f) || f < -128 || f > 127) {
-          throw Error({.file = path, .layer = l.sequence, .key = bias_key}, "bias value " + std::to_string(v) + " does not fit 8 bits after division by " + std::to_string(static_cast<int>(div)));
+          throw Error({.file = path, .layer = l.sequence, .key = bias_key},
+                      "bias value " + std::to_string(v) + " does not fit 8 bits after division by " +
+                          std::to_string(static_cast<int>(div)));
         }
         bias.push_back(static_cast<int64_t>(f));
       }
@@ -207,7 +233,8 @@ std::vector<LayerWeights> load_checkpoint_weights(const std::string& path, const
     if (l.output_shift) {
       shift = *l.output_shift;
     } else if (const io::CheckpointTensor* s = ckpt.find(layer + ".output_shift")) {
-      if (s->values.size() != 1) throw Error({.file = path, .layer = l.sequence, .key = layer + ".output_shift"}, "expected exactly one value");
+      if (s->values.size() != 1)
+        throw Error({.file = path, .layer = l.sequence, .key = layer + ".output_shift"}, "expected exactly one value");
       shift = static_cast<int>(s->values[0]);
     }
     lw.output_shift = shift + 8 - std::abs(q);
@@ -218,19 +245,23 @@ std::vector<LayerWeights> load_checkpoint_weights(const std::string& path, const
   if (!kernel_errors.empty()) {
     std::string all;
     for (const auto& e : kernel_errors) all += (all.empty() ? "" : "; ") + e;
-    throw Error({.file = yaml.file, .layer = first_kernel_error_layer, .key = "kernel_size"}, "does not match the checkpoint " + path + ": " + all);
+    throw Error({.file = yaml.file, .layer = first_kernel_error_layer, .key = "kernel_size"},
+                "does not match the checkpoint " + path + ": " + all);
   }
   return align_to_layers(std::move(entries), std::move(biases), yaml, path);
 }
 
-std::vector<LayerWeights> load_sample_weights(const std::string& weights_path, const std::optional<std::string>& bias_path,
-                                              const NetworkYaml& yaml, const IzerOptions& opt) {
+std::vector<LayerWeights> load_sample_weights(const std::string& weights_path,
+                                              const std::optional<std::string>& bias_path, const NetworkYaml& yaml,
+                                              const IzerOptions& opt) {
   std::vector<io::NpyArray> arrays = io::read_npy_sequence(weights_path);
   // One array in the file: its first axis is the layer index.
   if (arrays.size() == 1) {
     const io::NpyArray whole = arrays[0];
     arrays.clear();
-    if (whole.shape.size() < 3) throw Error({.file = weights_path}, "a single weight array must be indexed by layer first (at least 3 dimensions)");
+    if (whole.shape.size() < 3)
+      throw Error({.file = weights_path},
+                  "a single weight array must be indexed by layer first (at least 3 dimensions)");
     const std::vector<int64_t> sub_shape(whole.shape.begin() + 1, whole.shape.end());
     const size_t sub = whole.numel() / static_cast<size_t>(std::max<int64_t>(1, whole.shape[0]));
     for (int64_t i = 0; i < whole.shape[0]; ++i) {
@@ -253,17 +284,21 @@ std::vector<LayerWeights> load_sample_weights(const std::string& weights_path, c
     const YamlLayer& l = yaml.layers[seq];
     const std::string key = "weights[" + std::to_string(ll) + "]";
     if (ll >= arrays.size()) {
-      throw Error({.file = weights_path, .layer = l.sequence, .key = key}, "the file holds " + std::to_string(arrays.size()) + " weight arrays, but layer " + std::to_string(l.sequence) + " needs one more");
+      throw Error({.file = weights_path, .layer = l.sequence, .key = key},
+                  "the file holds " + std::to_string(arrays.size()) + " weight arrays, but layer " +
+                      std::to_string(l.sequence) + " needs one more");
     }
     io::NpyArray& a = arrays[ll];
-    if (a.shape.size() < 2 || a.shape.size() > 4 || a.data.empty()) throw Error({.file = weights_path, .layer = l.sequence, .key = key}, "a layer's weights need 2 to 4 dimensions");
+    if (a.shape.size() < 2 || a.shape.size() > 4 || a.data.empty())
+      throw Error({.file = weights_path, .layer = l.sequence, .key = key}, "a layer's weights need 2 to 4 dimensions");
     const int q = l.quantization.value_or(8);
     int64_t mx = *std::max_element(a.data.begin(), a.data.end());
     int64_t mn = *std::min_element(a.data.begin(), a.data.end());
     if (mx < 0) ++mx;
     if (mn < 0) ++mn;
     const int current = std::max(fls(std::llabs(mn)), fls(std::llabs(mx))) + 2;
-    if (current > 8) throw Error({.file = weights_path, .layer = l.sequence, .key = key}, "sample weights exceed 8 bits");
+    if (current > 8)
+      throw Error({.file = weights_path, .layer = l.sequence, .key = key}, "sample weights exceed 8 bits");
     if (q == -1) {
       for (auto& v : a.data) v = v >= 0 ? 1 : -1;
     } else if (current > std::abs(q)) {
