@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "core/error.hpp"
+#include "io/binary.hpp"
 #include "io/file_bytes.hpp"
 #include "io/pickle.hpp"
 #include "io/zip_archive.hpp"
@@ -51,26 +52,6 @@ constexpr int64_t kLegacyProtocol = 1001;
 
 [[noreturn]] void fail(const std::string& file, const std::string& key, const std::string& msg) {
   throw Error({.file = file, .key = key}, msg);
-}
-
-uint64_t load_bits(const uint8_t* p, size_t size, bool big_endian) {
-  uint64_t v = 0;
-  for (size_t i = 0; i < size; ++i) v = (v << 8) | p[big_endian ? i : size - 1 - i];
-  return v;
-}
-
-double half_to_double(uint16_t h) {
-  const int exponent = (h >> 10) & 0x1f;
-  const int mantissa = h & 0x3ff;
-  double value = 0;
-  if (exponent == 0) {
-    value = std::ldexp(mantissa, -24);
-  } else if (exponent == 31) {
-    value = mantissa == 0 ? std::numeric_limits<double>::infinity() : std::numeric_limits<double>::quiet_NaN();
-  } else {
-    value = std::ldexp(mantissa + 1024, exponent - 25);
-  }
-  return (h & 0x8000) != 0 ? -value : value;
 }
 
 double decode(const uint8_t* p, const DType& t, bool big_endian) {
@@ -333,8 +314,10 @@ const CheckpointTensor* Checkpoint::find(std::string_view key) const {
   return nullptr;
 }
 
-Checkpoint read_checkpoint(const std::string& path) {
-  auto bytes = std::make_shared<const std::vector<uint8_t>>(read_file_bytes(path));
+Checkpoint read_checkpoint(const std::string& path) { return read_checkpoint_bytes(read_file_bytes(path), path); }
+
+Checkpoint read_checkpoint_bytes(std::vector<uint8_t> contents, const std::string& path) {
+  auto bytes = std::make_shared<const std::vector<uint8_t>>(std::move(contents));
   Reader reader;
   reader.path = path;
   // Stride-0 views could expand a tiny storage enormously; allow a few times the file size.

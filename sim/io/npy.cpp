@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "core/error.hpp"
+#include "io/binary.hpp"
 #include "io/file_bytes.hpp"
 
 namespace ai8x::io {
@@ -249,29 +250,6 @@ ElemType parse_descr(const std::string& descr, const std::string& file) {
   return t;
 }
 
-uint64_t load_bits(const uint8_t* p, size_t size, bool big_endian) {
-  uint64_t v = 0;
-  for (size_t i = 0; i < size; ++i) {
-    const size_t byte = big_endian ? i : size - 1 - i;
-    v = (v << 8) | p[byte];
-  }
-  return v;
-}
-
-double half_to_double(uint16_t h) {
-  const int exponent = (h >> 10) & 0x1f;
-  const int mantissa = h & 0x3ff;
-  double value = 0;
-  if (exponent == 0) {
-    value = std::ldexp(mantissa, -24);
-  } else if (exponent == 31) {
-    value = mantissa == 0 ? std::numeric_limits<double>::infinity() : std::numeric_limits<double>::quiet_NaN();
-  } else {
-    value = std::ldexp(mantissa + 1024, exponent - 25);
-  }
-  return (h & 0x8000) != 0 ? -value : value;
-}
-
 // Converts one element; nullopt when it has no exact int64 value.
 std::optional<int64_t> element_value(const uint8_t* p, const ElemType& t) {
   const uint64_t bits = load_bits(p, t.size, t.big_endian);
@@ -395,12 +373,16 @@ NpyArray read_npy(const std::string& path) {
 
 std::vector<NpyArray> read_npy_sequence(const std::string& path) {
   const std::vector<uint8_t> bytes = read_file_bytes(path);
+  return parse_npy_sequence(bytes.data(), bytes.size(), path);
+}
+
+std::vector<NpyArray> parse_npy_sequence(const uint8_t* data, size_t size, const std::string& name_for_errors) {
   std::vector<NpyArray> arrays;
   size_t offset = 0;
-  while (offset < bytes.size()) {
+  while (offset < size) {
     size_t used = 0;
     try {
-      arrays.push_back(parse_npy(bytes.data() + offset, bytes.size() - offset, path, &used));
+      arrays.push_back(parse_npy(data + offset, size - offset, name_for_errors, &used));
     } catch (Error& e) {
       throw Error(e.context(), "array " + std::to_string(arrays.size()) + " (byte offset " + std::to_string(offset) +
                                    "): " + e.message());
