@@ -31,13 +31,19 @@ constexpr size_t kMaxDims = 64;
 
 // --- The header: a Python dict literal such as
 //     {'descr': '<i8', 'fortran_order': False, 'shape': (1, 28, 28), }
+struct LiteralEntry;
 struct Literal {
   enum class Kind { kStr, kInt, kBool, kNone, kSeq, kDict } kind = Kind::kNone;
   std::string str;
   int64_t num = 0;
   bool flag = false;
-  std::vector<Literal> items;                         // kSeq (tuple or list)
-  std::vector<std::pair<std::string, Literal>> dict;  // kDict (string keys only)
+  std::vector<Literal> items;      // kSeq (tuple or list)
+  std::vector<LiteralEntry> dict;  // kDict (string keys only)
+};
+// Not a std::pair: clang with libstdc++ rejects a pair of the still incomplete Literal.
+struct LiteralEntry {
+  std::string key;
+  Literal value;
 };
 
 class LiteralParser {
@@ -160,7 +166,7 @@ class LiteralParser {
       Literal key = parse_value(depth + 1);
       if (key.kind != Literal::Kind::kStr) error("dictionary key is not a string");
       if (!eat(':')) error("expected ':'");
-      v.dict.emplace_back(std::move(key.str), parse_value(depth + 1));
+      v.dict.push_back(LiteralEntry{std::move(key.str), parse_value(depth + 1)});
       if (!eat(',')) {
         if (!eat('}')) error("expected ',' or '}'");
         break;

@@ -25,6 +25,9 @@ NpyArray read_npy(const std::string& path);
 // file gives an empty vector; anything that is not a complete array is an Error.
 std::vector<NpyArray> read_npy_sequence(const std::string& path);
 
+// read_npy_sequence on bytes already in memory; `name_for_errors` names the file in errors.
+std::vector<NpyArray> parse_npy_sequence(const uint8_t* data, size_t size, const std::string& name_for_errors);
+
 // Parses one array at the start of `data`. `consumed` (if given) receives the number of bytes
 // the array occupies (header + data). Errors name `name_for_errors` as the file.
 NpyArray parse_npy(const uint8_t* data, size_t size, const std::string& name_for_errors, size_t* consumed = nullptr);

@@ -1,0 +1,137 @@
+// The ai8xsim command line as a user meets it: verdicts, exit codes, the
+// files it writes and the shipped example.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace {
+
+namespace fs = std::filesystem;
+
+const fs::path kSource(AI8X_SOURCE_DIR);
+const fs::path kMnist = fs::path(AI8X_SHARED_DIR) / "conformance" / "demo85-mnist";
+
+struct Result {
+  int exit_code = -1;
+  std::string out;
+};
+
+Result run(const std::string& args) {
+  Result r;
+  FILE* p = popen((std::string(AI8X_BINARY) + " " + args + " 2>&1").c_str(), "r");
+  char buf[4096];
+  size_t n = 0;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
+  const int status = pclose(p);
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+class Cli : public testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("ai8xsim-cli-" + std::string(testing::UnitTest::GetInstance()->current_test_info()->name()));
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  fs::path dir_;
+};
+
+TEST_F(Cli, ShippedExamplePredictsItsBeatAndPassesItsKnownAnswer) {
+  // No --checkpoint and no --device: the checkpoint beside the YAML and the
+  // device from the arch name are used.
+  const Result r = run("--config " + (kSource / "yaml/ecg-net.yaml").string() + " --kat " +
+                       (kSource / "kat/sample_ecg_1x128.npy").string() + " --class-names N,S,V,F,Q");
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_NE(r.out.find("MAX78002"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("predicted class: 0 (N)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("KAT: PASS (5 words"), std::string::npos) << r.out;
+}
+
+TEST_F(Cli, MismatchExitsOneAndLocatesTheChannel) {
+  std::ifstream in(kMnist / "expected.json");
+  nlohmann::json e = nlohmann::json::parse(in);
+  // Block 0 holds channels 0-3 of the 32-bit logits; change channel 2.
+  e["checks"][0]["words"][2] = e["checks"][0]["words"][2].get<uint32_t>() ^ 1U;
+  std::ofstream(dir_ / "expected.json") << e.dump();
+  const Result r = run("--case " + kMnist.string() + " --expected " + (dir_ / "expected.json").string());
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+  EXPECT_NE(r.out.find("KAT: FAIL (1 of 10 words differ"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("layer 4, pass 0, row 0, column 0, channel 2"), std::string::npos) << r.out;
+}
+
+TEST_F(Cli, WrittenSampleoutputIsAcceptedAsTheExpectation) {
+  const fs::path h = dir_ / "sampleoutput.h";
+  ASSERT_EQ(run("--case " + kMnist.string() + " --write-sampleoutput " + h.string()).exit_code, 0);
+  std::ifstream f(h);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  EXPECT_EQ(ss.str().rfind("// This file was @generated automatically\n\n#define SAMPLE_OUTPUT { \\\n", 0), 0U)
+      << ss.str();
+  EXPECT_NE(ss.str().find("0x50401000, 0xffffffff, 0x00000004, 0xfffecf58"), std::string::npos) << ss.str();
+  const Result r = run("--case " + kMnist.string() + " --expected " + h.string());
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_NE(r.out.find("KAT: PASS (10 words"), std::string::npos) << r.out;
+}
+
+TEST_F(Cli, DumpWritesAnHdf5File) {
+  const fs::path h5 = dir_ / "layers.h5";
+  ASSERT_EQ(run("--case " + kMnist.string() + " --dump " + h5.string()).exit_code, 0);
+  std::ifstream f(h5, std::ios::binary);
+  char sig[8] = {};
+  f.read(sig, 8);
+  EXPECT_EQ(std::string(sig, 8), std::string("\x89HDF\r\n\x1a\n", 8));
+}
+
+TEST_F(Cli, LayerReportListsEveryLayer) {
+  const Result r = run("--case " + kMnist.string() + " --layer-report");
+  EXPECT_EQ(r.exit_code, 0);
+  for (const char* row : {"\n0    conv2d", "\n1    conv2d", "\n2    conv2d", "\n3    conv2d", "\n4    linear"}) {
+    EXPECT_NE(r.out.find(row), std::string::npos) << row << " in " << r.out;
+  }
+}
+
+TEST_F(Cli, StopAfterChecksTheIntermediateLayer) {
+  // The izer's known answer for --stop-after 3 is layer 3's 12×4×4 output; ours
+  // is written to a file and must list three 16-word blocks (conventions §5.2).
+  const fs::path h = dir_ / "so.h";
+  const Result r = run("--case " + kMnist.string() + " --stop-after 3 --write-sampleoutput " + h.string());
+  EXPECT_EQ(r.exit_code, 1) << "the case's expectation is for the full network: " << r.out;
+  std::ifstream f(h);
+  std::string values;  // the values alone, one line
+  for (std::string token; f >> token;) {
+    if (token.rfind("0x", 0) == 0) values += token.substr(0, 10) + " ";
+  }
+  for (const char* block :
+       {"0x50400000 0xffffffff 0x00000010", "0x50408000 0xffffffff 0x00000010", "0x50410000 0xffffffff 0x00000010"}) {
+    EXPECT_NE(values.find(block), std::string::npos) << block << " in " << values;
+  }
+}
+
+TEST_F(Cli, DescribeJsonIsMachineReadable) {
+  const Result r = run("--case " + kMnist.string() + " --describe --json");
+  ASSERT_EQ(r.exit_code, 0);
+  const nlohmann::json j = nlohmann::json::parse(r.out.substr(r.out.find('{')));
+  EXPECT_EQ(j["device"], "MAX78000");
+  ASSERT_EQ(j["layers"].size(), 5U);
+  EXPECT_EQ(j["layers"][4]["operator"], "linear");
+  EXPECT_EQ(j["layers"][4]["in_channels"], 12);
+  EXPECT_EQ(j["layers"][0]["macs"], 60 * 28 * 28 * 9);
+}
+
+TEST_F(Cli, HelpExitsZero) {
+  const Result r = run("--help");
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_NE(r.out.find("--config"), std::string::npos);
+}
+
+}  // namespace
