@@ -8,6 +8,7 @@
 #include <limits>
 #include <optional>
 #include <set>
+#include <unordered_map>
 
 #include "core/error.hpp"
 #include "io/file_bytes.hpp"
@@ -17,6 +18,11 @@ namespace ai8x::io {
 namespace {
 
 constexpr int kMaxDepth = 64;  // network descriptions nest 4 levels deep
+// Aliases let a short document stand for an exponentially large tree ("billion laughs"):
+// bound the values built, relative to the text (a document without aliases has fewer
+// values than bytes).
+constexpr size_t kValuesPerByte = 16;
+constexpr size_t kMinValueBudget = 4096;
 
 bool is_bool_word(const std::string& t, bool* value) {
   static const std::set<std::string> kTrue = {"yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON"};
@@ -75,7 +81,7 @@ std::optional<int64_t> resolve_int(const std::string& t) {
   if (rest[0] < '1' || rest[0] > '9') return std::nullopt;
   // Base 60: 1:30 -> 90.
   if (rest.find(':') != std::string::npos) {
-    int64_t total = 0;
+    int64_t total = 0;  // stays in [0, INT64_MAX]: beyond that the scalar is not an int
     size_t start = 0;
     bool first = true;
     while (start <= rest.size()) {
@@ -84,8 +90,9 @@ std::optional<int64_t> resolve_int(const std::string& t) {
       if (part.empty()) return std::nullopt;
       if (!first && (part.size() > 2 || (part[0] > '5' && part.size() == 2))) return std::nullopt;
       const auto d = parse_digits(part, 10, false);
-      if (!d) return std::nullopt;
-      total = total * 60 + *d;
+      if (!d || *d < 0 || __builtin_mul_overflow(total, 60, &total) || __builtin_add_overflow(total, *d, &total)) {
+        return std::nullopt;
+      }
       first = false;
       if (colon == std::string::npos) break;
       start = colon + 1;
@@ -128,8 +135,6 @@ std::optional<double> resolve_float(const std::string& t) {
   return std::strtod(clean.c_str(), nullptr);
 }
 
-YamlValue convert(const YAML::Node& node, const std::string& file, int depth);
-
 void set_mark(YamlValue& v, const YAML::Node& node) {
   const YAML::Mark m = node.Mark();
   v.line = m.line + 1;
@@ -140,9 +145,8 @@ YamlValue convert_scalar(const YAML::Node& node) {
   YamlValue v;
   const std::string& text = node.Scalar();
   // Tag "?" marks a plain scalar; quoted scalars carry "!" and stay strings.
-  if (node.Tag() == "?" || node.Tag().empty()) {
-    v = resolve_plain_scalar(text);
-  } else if (node.Tag() == "tag:yaml.org,2002:int" || node.Tag() == "!!int") {
+  const std::string& tag = node.Tag();
+  if (tag == "?" || tag.empty() || tag == "tag:yaml.org,2002:int" || tag == "!!int") {
     v = resolve_plain_scalar(text);
   } else {
     v.kind = YamlValue::Kind::String;
@@ -161,44 +165,60 @@ std::string key_text(const YamlValue& k) {
   }
 }
 
-YamlValue convert(const YAML::Node& node, const std::string& file, int depth) {
-  if (depth > kMaxDepth) {
-    const YAML::Mark m = node.Mark();
-    throw Error({.file = file, .key = "line " + std::to_string(m.line + 1)},
-                "YAML nesting is deeper than " + std::to_string(kMaxDepth) + " levels");
+// Builds the YamlValue tree of a yaml-cpp document within the depth and size limits.
+class Converter {
+ public:
+  Converter(const std::string& file, size_t text_bytes)
+      : file_(file), budget_(kMinValueBudget + kValuesPerByte * text_bytes) {}
+
+  YamlValue convert(const YAML::Node& node, int depth) {
+    if (depth > kMaxDepth) fail(node, "YAML nesting is deeper than " + std::to_string(kMaxDepth) + " levels");
+    if (budget_ == 0) fail(node, "YAML document expands (through aliases) to too many values");
+    --budget_;
+    YamlValue v;
+    switch (node.Type()) {
+      case YAML::NodeType::Undefined:
+      case YAML::NodeType::Null:
+        v.kind = YamlValue::Kind::Null;
+        set_mark(v, node);
+        return v;
+      case YAML::NodeType::Scalar: return convert_scalar(node);
+      case YAML::NodeType::Sequence:
+        v.kind = YamlValue::Kind::Seq;
+        set_mark(v, node);
+        for (const auto& item : node) v.seq.push_back(convert(item, depth + 1));
+        return v;
+      case YAML::NodeType::Map: return convert_map(node, depth);
+    }
+    return v;
   }
-  YamlValue v;
-  switch (node.Type()) {
-    case YAML::NodeType::Undefined:
-    case YAML::NodeType::Null:
-      v.kind = YamlValue::Kind::Null;
-      set_mark(v, node);
-      return v;
-    case YAML::NodeType::Scalar: return convert_scalar(node);
-    case YAML::NodeType::Sequence:
-      v.kind = YamlValue::Kind::Seq;
-      set_mark(v, node);
-      for (const auto& item : node) v.seq.push_back(convert(item, file, depth + 1));
-      return v;
-    case YAML::NodeType::Map:
-      v.kind = YamlValue::Kind::Map;
-      set_mark(v, node);
-      for (const auto& kv : node) {
-        const YamlValue key = convert(kv.first, file, depth + 1);
-        std::string k = key_text(key);
-        for (const auto& existing : v.map) {
-          if (existing.first == k) {
-            throw Error({.file = file, .key = k}, "duplicate key at line " + std::to_string(key.line) +
-                                                      " (first defined at line " +
-                                                      std::to_string(existing.second.line) + ")");
-          }
-        }
-        v.map.push_back(YamlEntry{std::move(k), convert(kv.second, file, depth + 1)});
+
+ private:
+  [[noreturn]] void fail(const YAML::Node& node, const std::string& message) const {
+    throw Error({.file = file_, .key = "line " + std::to_string(node.Mark().line + 1)}, message);
+  }
+
+  YamlValue convert_map(const YAML::Node& node, int depth) {
+    YamlValue v;
+    v.kind = YamlValue::Kind::Map;
+    set_mark(v, node);
+    std::unordered_map<std::string, int> first_line;  // duplicate keys without a quadratic scan
+    for (const auto& kv : node) {
+      const YamlValue key = convert(kv.first, depth + 1);
+      std::string k = key_text(key);
+      const auto [seen, added] = first_line.try_emplace(k, key.line);
+      if (!added) {
+        throw Error({.file = file_, .key = k}, "duplicate key at line " + std::to_string(key.line) +
+                                                   " (first defined at line " + std::to_string(seen->second) + ")");
       }
-      return v;
+      v.map.push_back(YamlEntry{std::move(k), convert(kv.second, depth + 1)});
+    }
+    return v;
   }
-  return v;
-}
+
+  const std::string& file_;
+  size_t budget_;
+};
 
 }  // namespace
 
@@ -267,7 +287,7 @@ YamlValue parse_yaml(const std::string& text, const std::string& file) {
   } catch (const YAML::Exception& e) {
     throw Error({.file = file, .key = "line " + std::to_string(e.mark.line + 1)}, "YAML syntax error: " + e.msg);
   }
-  return convert(root, file, 0);
+  return Converter(file, text.size()).convert(root, 0);
 }
 
 YamlValue load_yaml_file(const std::string& path) {
