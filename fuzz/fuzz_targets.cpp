@@ -52,6 +52,12 @@ void check_npy(const io::NpyArray& a) {
   require(a.data.size() == elements(a.shape), "npy: element count differs from the shape");
 }
 
+void check_dict(const io::pickle::Pickle& p, io::pickle::Ref dict) {
+  for (const auto& [k, v] : p.dict_items(dict)) {
+    require(k < p.objects.size() && v < p.objects.size(), "pickle: dict refers past the arena");
+  }
+}
+
 }  // namespace
 
 Outcome npy(const uint8_t* data, size_t size) {
@@ -98,14 +104,9 @@ Outcome pickle(const uint8_t* data, size_t size) {
         for (const io::pickle::TensorRef& t : p.tensors) {
           require(t.storage < p.storages.size(), "pickle: tensor without its storage");
         }
-        // What the checkpoint reader does with dictionaries.
-        for (size_t r = 0; r < p.objects.size(); ++r) {
-          if (p.objects[r].kind != io::pickle::Kind::kDict) continue;
-          for (const auto& [k, v] : p.dict_items(static_cast<io::pickle::Ref>(r))) {
-            require(k < p.objects.size() && v < p.objects.size(), "pickle: dict refers past the arena");
-          }
-          (void)p.dict_get(static_cast<io::pickle::Ref>(r), "state_dict");
-        }
+        // What the checkpoint reader does with the dictionaries it meets.
+        check_dict(p, p.root);
+        if (const auto sd = p.dict_get(p.root, "state_dict")) check_dict(p, *sd);
         offset += p.consumed;
       });
       all = both(all, one);

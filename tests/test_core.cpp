@@ -4,8 +4,14 @@
 // direct-formula reference written here.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <array>
 #include <cstdint>
+#include <limits>
 #include <random>
+#include <span>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "core/conv.hpp"
@@ -409,6 +415,292 @@ TEST(Conv2d, MatchesDirectFormulaOnRandomData) {
     // The same through the wide path (one large input value forces int64).
     in.v[0] = 1 << 20;
     EXPECT_EQ(conv2d(in, c.p, w, b), reference_conv(in, c.p, w, b));
+  }
+}
+
+// ---------------------------------------------------------------- narrow kernels
+
+// Runs `f` once with every kernel implementation this CPU supports, then
+// restores the default selection.
+template <typename F>
+void for_each_isa(F f) {
+  for (const KernelIsa isa : {KernelIsa::Portable, KernelIsa::Avx2}) {
+    if (!kernel_isa_supported(isa)) continue;
+    SCOPED_TRACE(isa == KernelIsa::Portable ? "portable kernels" : "AVX2 kernels");
+    const KernelIsa previous = set_kernel_isa(isa);
+    f();
+    set_kernel_isa(previous);
+  }
+}
+
+// What a layer's output stage makes of reference accumulators.
+Tensor reference_stage(Tensor acc, const ConvOutput& o) {
+  for (int64_t& v : acc.v) {
+    if (o.width == 8) v = output8(v, o.shift, o.act);
+    if (o.width == 32) v = output32(activate(v, o.act));
+  }
+  return acc;
+}
+
+struct Operands {
+  int64_t data_lo, data_hi;      // data range
+  int64_t weight_lo, weight_hi;  // weight range
+  int64_t bias_lo, bias_hi;
+  ConvPath path;  // the arithmetic these ranges call for
+};
+
+struct Shape {
+  ConvParams p;
+  int h, w;
+};
+
+std::vector<Shape> kernel_shapes() {
+  return {
+      {{.in_channels = 60, .out_channels = 60, .kernel = {3, 3}, .pad = {2, 2}}, 7, 9},  // mnist-like, pad 2
+      {{.in_channels = 3, .out_channels = 17, .kernel = {3, 3}, .pad = {1, 1}}, 6, 5},   // 30 pixels, 17 outputs
+      {{.in_channels = 1, .out_channels = 33, .kernel = {3, 3}, .pad = {1, 1}}, 5, 5},   // one input channel
+      {{.in_channels = 13, .out_channels = 5, .kernel = {3, 3}, .pad = {2, 0}}, 4, 6},
+      {{.in_channels = 64, .out_channels = 32, .kernel = {1, 1}}, 3, 7},
+      {{.in_channels = 9, .out_channels = 3, .kernel = {2, 2}, .stride = {2, 1}}, 6, 5},
+      {{.in_channels = 6, .out_channels = 6, .groups = 6, .kernel = {3, 3}, .pad = {1, 1}}, 5, 5},
+      {{.in_channels = 8, .out_channels = 36, .groups = 2, .kernel = {3, 1}, .dilation = {3, 1}}, 11, 2},
+      {{.in_channels = 5, .out_channels = 4, .kernel = {3, 3}, .dilation = {2, 2}, .pad = {2, 1}}, 6, 6},
+      {{.in_channels = 7, .out_channels = 9, .kernel = {3, 3}, .pad = {1, 1}, .pad_after = {1, 1}}, 3, 4},
+      {{.in_channels = 4, .out_channels = 20, .kernel = {3, 3}, .stride = {2, 2}, .pad = {1, 1}}, 9, 9},
+      {{.in_channels = 100, .out_channels = 21, .kernel = {6, 1}, .pad = {1, 0}}, 14, 1},  // Conv1d-like
+      {{.in_channels = 300, .out_channels = 10}, 1, 1},                                    // Linear-like
+      {{.in_channels = 2, .out_channels = 3, .kernel = {5, 5}, .pad = {4, 4}}, 2, 2},      // windows in padding
+  };
+}
+
+// Random operands in the given ranges through conv2d with a random output
+// stage, under every kernel implementation, against the direct formula.
+void check_against_reference(const Shape& c, const Operands& r, std::mt19937& rng) {
+  const ConvParams& p = c.p;
+  Tensor in(p.in_channels, c.h, c.w);
+  std::uniform_int_distribution<int64_t> data(r.data_lo, r.data_hi);
+  for (int64_t& v : in.v) v = data(rng);
+  std::vector<int64_t> w(static_cast<size_t>(p.out_channels) * (p.in_channels / p.groups) * p.kernel[0] *
+                         p.kernel[1]);
+  std::uniform_int_distribution<int64_t> weight(r.weight_lo, r.weight_hi);
+  for (int64_t& v : w) v = weight(rng);
+  std::vector<int64_t> b(static_cast<size_t>(p.out_channels));
+  std::uniform_int_distribution<int64_t> bias(r.bias_lo, r.bias_hi);
+  for (int64_t& v : b) v = bias(rng);
+  const ConvOutput stage{.width = std::array{0, 8, 32}[rng() % 3],
+                         .shift = static_cast<int>(rng() % 31) - 15,
+                         .act = std::array{Activation::None, Activation::ReLU, Activation::Abs}[rng() % 3]};
+  const Tensor expected = reference_stage(reference_conv(in, p, w, b), stage);
+  // 3×3 stride-1 layers may take Winograd instead of the direct narrow kernels.
+  const bool winograd_shape = p.kernel == Dims{3, 3} && p.stride == Dims{1, 1} && p.dilation == Dims{1, 1} &&
+                              p.groups == 1 && r.path != ConvPath::Int64;
+  for_each_isa([&] {
+    EXPECT_EQ(conv2d(in, p, w, b, stage), expected);
+    if (!winograd_shape || last_conv_path() != ConvPath::Winograd) {
+      EXPECT_EQ(last_conv_path(), r.path);
+    }
+  });
+}
+
+TEST(ConvKernels, EveryShapeAndOperandRangeMatchesTheDirectFormula) {
+  std::mt19937 rng(4321);
+  const std::vector<Operands> ranges{
+      {0, 127, -128, 127, -128, 127, ConvPath::Uint8},     // ReLU output × 8-bit weights
+      {-128, 127, -128, 127, -128, 127, ConvPath::Int16},  // signed int8 data
+      {0, 255, -64, 64, -128, 127, ConvPath::Uint8},       // uint8 beyond int8 with small weights
+      {0, 255, -128, 127, -128, 127, ConvPath::Int16},     // the same with 8-bit weights
+      {0, 127, -8, 7, -128, 127, ConvPath::Uint8},         // 4-bit
+      {-128, 127, -2, 1, -128, 127, ConvPath::Int16},      // 2-bit
+      {0, 127, -1, 0, -128, 127, ConvPath::Uint8},         // 1-bit
+      {-128, 127, -1, 1, 0, 0, ConvPath::Int16},           // binary, no bias
+      {-30000, 30000, -8, 7, -1000, 1000, ConvPath::Int16},  // int16 data (a 32-bit layer's small output)
+      {-(1LL << 31), (1LL << 31) - 1, -128, 127, -128, 127, ConvPath::Int64},  // full 32-bit words
+  };
+  for (const Shape& c : kernel_shapes()) {
+    for (const Operands& r : ranges) {
+      SCOPED_TRACE("in " + std::to_string(c.p.in_channels) + " out " + std::to_string(c.p.out_channels) + " data [" +
+                   std::to_string(r.data_lo) + ", " + std::to_string(r.data_hi) + "] weights [" +
+                   std::to_string(r.weight_lo) + ", " + std::to_string(r.weight_hi) + "]");
+      for (int repeat = 0; repeat < 3; ++repeat) check_against_reference(c, r, rng);
+    }
+  }
+}
+
+TEST(ConvKernels, WinogradMatchesTheDirectFormula) {
+  // 3×3 stride-1 correlations with enough input channels run as Winograd
+  // F(2×2, 3×3): odd and even output sizes, odd channel counts, every padding.
+  std::mt19937 rng(99);
+  const std::vector<Shape> shapes{
+      {{.in_channels = 60, .out_channels = 60, .kernel = {3, 3}, .pad = {2, 2}}, 14, 14},
+      {{.in_channels = 9, .out_channels = 17, .kernel = {3, 3}, .pad = {1, 1}}, 7, 5},
+      {{.in_channels = 33, .out_channels = 8, .kernel = {3, 3}}, 9, 4},
+      {{.in_channels = 16, .out_channels = 40, .kernel = {3, 3}, .pad = {1, 1}}, 1, 1},
+      {{.in_channels = 11, .out_channels = 3, .kernel = {3, 3}, .pad = {2, 1}}, 3, 20},
+  };
+  const std::vector<Operands> ranges{
+      {0, 127, -128, 127, -128, 127, ConvPath::Winograd},
+      {-128, 127, -128, 127, -128, 127, ConvPath::Winograd},
+      {-128, 127, -1, 1, 0, 0, ConvPath::Winograd},
+      {0, 127, -8, 7, -128, 127, ConvPath::Winograd},
+  };
+  for (const Shape& c : shapes) {
+    for (const Operands& r : ranges) {
+      SCOPED_TRACE("in " + std::to_string(c.p.in_channels) + " " + std::to_string(c.h) + "x" + std::to_string(c.w));
+      for (int repeat = 0; repeat < 4; ++repeat) check_against_reference(c, r, rng);
+    }
+  }
+}
+
+TEST(ConvKernels, WinogradBoundEdge) {
+  // All data 127, all weights −128: |V| reaches 4·127 and |U| 9·128. With 200
+  // input channels the output transform's sums (≤ 9·C·|U|·|V|) stay below
+  // 2^30 (Winograd); with 256 they would not (direct kernels). Both exact.
+  for (const auto& [channels, path] : {std::pair{200, ConvPath::Winograd}, std::pair{256, ConvPath::Uint8}}) {
+    const ConvParams p{.in_channels = channels, .out_channels = 4, .kernel = {3, 3}, .pad = {1, 1}};
+    const Tensor in = make(channels, 4, 4, std::vector<int64_t>(static_cast<size_t>(channels) * 16, 127));
+    const std::vector<int64_t> w(static_cast<size_t>(4) * channels * 9, -128);
+    const Tensor expected = reference_conv(in, p, w, {});
+    EXPECT_EQ(expected.at(0, 1, 1), int64_t{-127} * 128 * 9 * channels);  // interior: the full window
+    for_each_isa([&] {
+      EXPECT_EQ(conv2d(in, p, w, {}), expected);
+      EXPECT_EQ(last_conv_path(), path);
+    });
+  }
+}
+
+TEST(ConvKernels, ExtremeOperandsAndEveryOutputStage) {
+  // All-extreme data and weights: the largest int16 pair sums vpmaddubsw can
+  // meet (127·−128·2) and int8 × int8 products of ±128.
+  const ConvParams p{.in_channels = 60, .out_channels = 20, .kernel = {3, 3}, .pad = {1, 1}};
+  const std::vector<std::pair<int64_t, int64_t>> extremes{{127, -128}, {127, 127}, {0, -128},   {-128, -128},
+                                                           {-128, 127}, {255, 64}, {255, -64}, {-1, 1}};
+  for (const auto& [x, wv] : extremes) {
+    const Tensor in = make(60, 4, 4, std::vector<int64_t>(60 * 16, x));
+    const std::vector<int64_t> w(static_cast<size_t>(20) * 60 * 9, wv);
+    const std::vector<int64_t> b(20, -128);
+    for (int width : {0, 8, 32}) {
+      for (int shift = -15; shift <= 15; ++shift) {
+        for (Activation act : {Activation::None, Activation::ReLU, Activation::Abs}) {
+          const ConvOutput stage{.width = width, .shift = shift, .act = act};
+          const Tensor expected = reference_stage(reference_conv(in, p, w, b), stage);
+          for_each_isa([&] { ASSERT_EQ(conv2d(in, p, w, b, stage), expected); });
+          if (width != 8) break;  // the shift only matters for 8-bit outputs
+        }
+      }
+    }
+  }
+}
+
+TEST(ConvKernels, Int32BoundEdge) {
+  // 32768 products of 128 × 256 reach exactly 2^30 (the largest sum the int32
+  // kernels take); one more unit of bias goes past it (int64 path). Both exact.
+  const ConvParams p{.in_channels = 32768, .out_channels = 2};
+  const Tensor in = make(32768, 1, 1, std::vector<int64_t>(32768, -128));
+  std::vector<int64_t> w(2 * 32768, 256);
+  for (size_t i = 32768; i < w.size(); i += 2) w[i] = -256;  // output 1: alternating signs
+  for (const std::vector<int64_t>& b : {std::vector<int64_t>{}, std::vector<int64_t>{1, -1}}) {
+    for (int width : {0, 32}) {
+      const ConvOutput stage{.width = width};
+      const Tensor out = conv2d(in, p, w, b, stage);
+      EXPECT_EQ(last_conv_path(), b.empty() ? ConvPath::Int16 : ConvPath::Int64);
+      const int64_t bias0 = b.empty() ? 0 : 128;
+      EXPECT_EQ(out.at(0, 0, 0), -(int64_t{1} << 30) + bias0);  // hand-computed: 32768 · −128 · 256
+      EXPECT_EQ(out.at(1, 0, 0), -bias0);
+      for_each_isa([&] { EXPECT_EQ(conv2d(in, p, w, b, stage), out); });
+    }
+  }
+}
+
+TEST(ConvKernels, ChangedWeightsAtTheSameAddressAreNotReused) {
+  const ConvParams p{.in_channels = 4, .out_channels = 2, .kernel = {1, 1}};
+  const Tensor in = make(4, 1, 1, {1, 2, 3, 4});
+  std::vector<int64_t> w{1, 1, 1, 1, 0, 0, 0, 1};
+  for_each_isa([&] {
+    w = {1, 1, 1, 1, 0, 0, 0, 1};
+    EXPECT_EQ(conv2d(in, p, w, {}).v, (std::vector<int64_t>{10, 4}));
+    w[7] = -1;  // same vector, same address, other contents
+    EXPECT_EQ(conv2d(in, p, w, {}).v, (std::vector<int64_t>{10, -4}));
+    w[0] = 300;  // and now outside int8: the int16 kernels
+    EXPECT_EQ(conv2d(in, p, w, {}).v, (std::vector<int64_t>{309, -4}));
+  });
+}
+
+TEST(ConvKernels, FusedOutputStageOfEveryOperator) {
+  std::mt19937 rng(77);
+  std::uniform_int_distribution<int64_t> byte(-128, 127);
+  const ConvOutput stage{.width = 8, .shift = -3, .act = Activation::ReLU};
+  const Tensor in = [&] {
+    Tensor t(3, 5, 1);
+    for (int64_t& v : t.v) v = byte(rng);
+    return t;
+  }();
+  std::vector<int64_t> w(4 * 3 * 3);
+  for (int64_t& v : w) v = byte(rng);
+  const std::vector<int64_t> b{1, -2, 3, -4};
+  const Conv1dParams p1{.in_channels = 3, .out_channels = 4, .kernel = 3, .pad = 1};
+  const ConvTransposeParams pt{.in_channels = 3, .out_channels = 4, .kernel = {3, 1}, .stride = {2, 1}, .pad = {1, 0},
+                               .output_pad = {1, 0}};
+  std::vector<int64_t> wl(4 * 15);
+  for (int64_t& v : wl) v = byte(rng);
+  for_each_isa([&] {
+    EXPECT_EQ(conv1d(in, p1, w, b, stage), reference_stage(conv1d(in, p1, w, b), stage));
+    EXPECT_EQ(conv_transpose2d(in, pt, w, b, stage), reference_stage(conv_transpose2d(in, pt, w, b), stage));
+    EXPECT_EQ(linear(in, 4, wl, b, stage), reference_stage(linear(in, 4, wl, b), stage));
+  });
+  EXPECT_THROW(conv2d(in, ConvParams{.in_channels = 3, .out_channels = 1}, std::vector<int64_t>(3, 0), {},
+                      ConvOutput{.width = 8, .shift = 16}),
+               Error);
+  EXPECT_THROW(conv2d(in, ConvParams{.in_channels = 3, .out_channels = 1}, std::vector<int64_t>(3, 0), {},
+                      ConvOutput{.width = 16}),
+               Error);
+}
+
+TEST(ConvKernels, SelectingAnImplementation) {
+  EXPECT_TRUE(kernel_isa_supported(KernelIsa::Portable));
+  EXPECT_TRUE(kernel_isa_supported(KernelIsa::Auto));
+  const KernelIsa previous = set_kernel_isa(KernelIsa::Portable);
+  EXPECT_EQ(active_kernel_isa(), KernelIsa::Portable);
+  set_kernel_isa(KernelIsa::Auto);
+  EXPECT_NE(active_kernel_isa(), KernelIsa::Auto);
+  if (!kernel_isa_supported(KernelIsa::Avx2)) {
+    EXPECT_THROW(set_kernel_isa(KernelIsa::Avx2), Error);
+  }
+  set_kernel_isa(previous);
+}
+
+TEST(ValueRange, SmallestAndLargest) {
+  std::vector<int64_t> v(37);
+  for (size_t i = 0; i < v.size(); ++i) v[i] = static_cast<int64_t>(i) * 3 - 50;
+  v[21] = std::numeric_limits<int64_t>::min();
+  v[36] = std::numeric_limits<int64_t>::max();
+  for_each_isa([&] {
+    const ValueRange r = value_range(v);
+    EXPECT_EQ(r.lo, std::numeric_limits<int64_t>::min());
+    EXPECT_EQ(r.hi, std::numeric_limits<int64_t>::max());
+    const ValueRange head = value_range(std::span<const int64_t>(v).first(5));
+    EXPECT_EQ(head.lo, -50);
+    EXPECT_EQ(head.hi, -38);
+    EXPECT_EQ(value_range({}).lo, 0);
+  });
+}
+
+TEST(Pool2d, TwoByTwoMaxOfEveryImplementation) {
+  std::mt19937 rng(5);
+  std::uniform_int_distribution<int64_t> any(std::numeric_limits<int64_t>::min(), std::numeric_limits<int64_t>::max());
+  for (const Dims dims : {Dims{14, 14}, Dims{7, 11}, Dims{2, 2}, Dims{5, 19}}) {
+    Tensor in(3, dims[0], dims[1]);
+    for (int64_t& v : in.v) v = any(rng);
+    const PoolParams p{.kind = PoolKind::Max, .size = {2, 2}, .stride = {2, 2}};
+    Tensor expected(3, dims[0] / 2, dims[1] / 2);
+    for (int c = 0; c < 3; ++c) {
+      for (int y = 0; y < expected.h; ++y) {
+        for (int x = 0; x < expected.w; ++x) {
+          expected.at(c, y, x) = std::max({in.at(c, 2 * y, 2 * x), in.at(c, 2 * y, 2 * x + 1),
+                                           in.at(c, 2 * y + 1, 2 * x), in.at(c, 2 * y + 1, 2 * x + 1)});
+        }
+      }
+    }
+    for_each_isa([&] { EXPECT_EQ(pool2d(in, p), expected); });
   }
 }
 

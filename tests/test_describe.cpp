@@ -104,6 +104,11 @@ TEST_P(DescribeMatchesGenerator, PerLayerFacts) {
     expect("Output write gap", std::to_string(l["write_gap"].get<int>()));
     expect("Dilation", pair_text(l["dilation"]));
     expect("Kernel bypass", boolean(l["bypass"].get<bool>()));
+    expect("Kernel offset", std::to_string(l["kernel_offset"].get<int>()));
+    expect("Kernel length", std::to_string(l["kernel_length"].get<int>()));
+    expect("Kernel count", std::to_string(l["kernel_count"].get<int>()));
+    expect("Quadrant with bias", l["bias_quadrant"].get<std::string>());
+    expect("Bias offset", l["bias_offsets"].get<std::string>());
   }
 }
 

@@ -21,9 +21,24 @@ std::string read_text(const std::string& path) {
   return {bytes.begin(), bytes.end()};
 }
 
+// Valid files nest three levels ({"checks": [{"words": [...]}]}); deeper input is rejected
+// while parsing, so nothing downstream recurses deeply.
+constexpr int kMaxJsonDepth = 16;
+// Longest value quoted in a message.
+constexpr size_t kMaxQuoted = 40;
+
+// A short description of a value for messages (dump() of a container would be unbounded).
+std::string describe(const json& value) {
+  if (value.is_array()) return "an array";
+  if (value.is_object()) return "an object";
+  std::string text = value.dump();
+  if (text.size() > kMaxQuoted) text = text.substr(0, kMaxQuoted) + "...";
+  return text;
+}
+
 uint32_t json_u32(const json& value, const std::string& name, const std::string& key) {
   if (!value.is_number_unsigned() || value.get<uint64_t>() > std::numeric_limits<uint32_t>::max()) {
-    throw Error({.file = name, .key = key}, "expected an unsigned 32-bit integer, got " + value.dump());
+    throw Error({.file = name, .key = key}, "expected an unsigned 32-bit integer, got " + describe(value));
   }
   return static_cast<uint32_t>(value.get<uint64_t>());
 }
@@ -194,9 +209,17 @@ size_t kat_word_count(const std::vector<KatBlock>& blocks) {
 std::vector<KatBlock> parse_expected_json(std::string_view text, const std::string& name) {
   json doc;
   try {
-    doc = json::parse(text);
+    doc = json::parse(text, [&](int depth, json::parse_event_t, json&) {
+      if (depth > kMaxJsonDepth) {
+        throw Error({.file = name}, "JSON nesting is deeper than " + std::to_string(kMaxJsonDepth) + " levels");
+      }
+      return true;
+    });
   } catch (const json::parse_error& e) {
     throw Error({.file = name, .key = "byte " + std::to_string(e.byte)}, std::string("invalid JSON: ") + e.what());
+  } catch (const json::exception& e) {
+    // e.g. out_of_range for a number that overflows a double (1E400).
+    throw Error({.file = name}, std::string("invalid JSON: ") + e.what());
   }
   if (!doc.is_object() || !doc.contains("checks")) {
     throw Error({.file = name, .key = "checks"}, "expected an object with a `checks` array");

@@ -34,7 +34,6 @@ const char* const kCodeOnlyFlags[] = {"--ai85",
                                       "--no-wfi",
                                       "--no-timer",
                                       "--energy",
-                                      "--no-deduplicate-weights",
                                       "--no-warn-zero",
                                       "--no-fifo-wait",
                                       "--fifo-go",
@@ -64,7 +63,6 @@ const char* const kCodeOnlyFlags[] = {"--ai85",
                                       "--forever",
                                       "--link-layer",
                                       "--read-ahead",
-                                      "--calcx4",
                                       "--ext-rdy",
                                       "--ignore-bias-groups",
                                       "--debug-snoop",
@@ -119,7 +117,6 @@ const char* const kCodeOnlyValueFlags[] = {"--clock-divider",
                                            "--log-filename",
                                            "--repeat-layers",
                                            "--clock-trim",
-                                           "--weight-start",
                                            "--kernel-format",
                                            "--input-csv",
                                            "--input-csv-retrace",
@@ -197,6 +194,10 @@ void add_izer_flags(CLI::App& app, IzerFlagSink& sink) {
   app.add_option("--start-layer", o.start_layer, "First layer to run (MAX78002)")->group(g);
   app.add_option("--max-proc", o.max_proc, "Pretend fewer processors exist")->check(CLI::Range(1, 64))->group(g);
   app.add_option("--input-offset", sink.input_offset, "First layer's in_offset")->group(g);
+  app.add_option("--weight-start", o.weight_start, "First kernel memory column to place kernels from")->group(g);
+  app.add_flag("!--no-deduplicate-weights", o.deduplicate_weights, "Do not share identical kernels between layers")
+      ->group(g);
+  app.add_flag("--calcx4", o.calcx4, "Every layer computes 4 output channels per pass (MAX78002)")->group(g);
   app.add_flag("--legacy-test", o.legacy_test, "Legacy element-wise operand layout of the vendor's tests")->group(g);
   app.add_flag("--fifo", o.fifo, "Load the input through the FIFOs")->group(g);
   app.add_flag("--fast-fifo", o.fast_fifo, "Load the input through the fast FIFO (RISC-V)")->group(g);

@@ -14,18 +14,20 @@
 #include <string>
 #include <vector>
 
+#include "check/describe.hpp"
 #include "check/dump_hdf5.hpp"
 #include "check/expected.hpp"
 #include "check/kat.hpp"
 #include "check/unload.hpp"
 #include "cli/case_dir.hpp"
 #include "cli/izer_flags.hpp"
+#include "compile/bias_map.hpp"
+#include "compile/kernel_map.hpp"
 #include "core/error.hpp"
 #include "device.hpp"
 #include "engine/engine.hpp"
 #include "io/yaml_value.hpp"
 #include "spec/build.hpp"
-#include "spec/describe.hpp"
 
 namespace {
 
@@ -137,7 +139,7 @@ int bench_engine(const Network& net, int runs) {
   EngineOptions eo;
   eo.keep_traces = false;
   int64_t macs = 0;
-  for (int idx : net.order) macs += spec::layer_macs(net.layers[static_cast<size_t>(idx)]);
+  for (int idx : net.order) macs += layer_macs(net.layers[static_cast<size_t>(idx)]);
   std::vector<double> seconds;
   for (int i = 0; i < runs; ++i) {
     const auto t0 = std::chrono::steady_clock::now();
@@ -197,11 +199,21 @@ int simulate(Args& a, const std::vector<std::string>& ignored) {
     for (const auto& w : net.warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
     for (const auto& f : ignored) std::fprintf(stderr, "note: %s only shapes generated code; ignored\n", f.c_str());
   }
+  // The kernels and biases must fit the device's memories, as the generator
+  // checks before it writes code.
+  try {
+    const compile::CompileOptions copt = compile::compile_options(net);
+    (void)compile::place_kernels(net, copt);
+    (void)compile::place_biases(net, copt);
+  } catch (Error& e) {
+    e.with_file(a.config);
+    throw;
+  }
   if (a.describe) {
     if (a.json)
-      std::cout << spec::describe_json(net).dump(1) << "\n";
+      std::cout << describe_json(net).dump(1) << "\n";
     else
-      std::cout << spec::describe_table(net);
+      std::cout << describe_table(net);
     return kExitPass;
   }
   if (a.model == "systemc") throw Error({.key = "--model"}, "the SystemC model is not available yet; use --model fast");

@@ -32,10 +32,23 @@ Expansion output_expansion(const Network& net, const LayerSpec& l) {
 
 uint64_t kernel_processors(const Network& net, const LayerSpec& l) {
   if (l.index == 0 && net.options.fast_fifo_quad) {
-    const int per_quadrant = net.device->processors_per_quadrant;
-    return l.processors & ((uint64_t{1} << per_quadrant) - 1);
+    return l.processors & ((uint64_t{1} << quadrant_size(net)) - 1);
   }
   return l.processors;
+}
+
+int quadrant_size(const Network& net) {
+  return std::min(net.options.max_proc.value_or(net.device->processors()), net.device->processors_per_quadrant);
+}
+
+int quadrant_count(const Network& net) {
+  const int processors = net.options.max_proc.value_or(net.device->processors());
+  return (processors + quadrant_size(net) - 1) / quadrant_size(net);
+}
+
+int kernel_words(const Network& net, int processor) {
+  return static_cast<int>(processor % quadrant_size(net) == 0 ? net.device->kernel_words_large
+                                                              : net.device->kernel_words_small);
 }
 
 int first_set(uint64_t map) {

@@ -44,6 +44,14 @@ std::vector<int> share_equal(const std::vector<Item>& items, const std::vector<b
   return owner;
 }
 
+// Processors per quadrant and quadrants as the generator sees them: --max-proc
+// N shrinks both (min(N, 16) processors per quadrant), and with them the
+// processors that count as having a large kernel memory (the first of each
+// quadrant).
+int quadrant_size(const Network& net);
+int quadrant_count(const Network& net);
+int kernel_words(const Network& net, int processor);
+
 int first_set(uint64_t map);  // index of the lowest set bit, -1 for 0
 int last_set(uint64_t map);   // index of the highest set bit, -1 for 0
 

@@ -20,7 +20,7 @@ namespace ai8x::compile {
 using KernelWord = std::array<uint8_t, 9>;
 
 struct KernelPlacement {
-  bool has_kernels = false;  // false: passthrough, bypass, or a layer the generator does not configure
+  bool has_kernels = false;  // placed kernels (its own or shared_with's); false: passthrough, bypass, not configured
   int shared_with = -1;      // uses the kernels of this (earlier) layer: identical kernels are stored once
   int column = 0;            // "Kernel offset": first kernel memory column (72-bit word index)
   int length = 0;            // "Kernel length": words per processor

@@ -6,6 +6,7 @@
 #include <optional>
 #include <vector>
 
+#include "compile/configured_layers.hpp"
 #include "compile/kernel_map.hpp"
 #include "compile/memory_rules.hpp"
 
@@ -15,7 +16,7 @@ class KernelMemories {
  public:
   explicit KernelMemories(const Network& net);
 
-  [[nodiscard]] int width(int processor) const { return static_cast<int>(dev_.kernel_words(processor)); }
+  [[nodiscard]] int width(int processor) const { return kernel_words(net_, processor); }
   // Words are filled from byte 8 down to byte 0 (hw-facts §4.8).
   [[nodiscard]] bool occupied(int processor, int column) const;
   [[nodiscard]] int filled(int processor, int column) const;

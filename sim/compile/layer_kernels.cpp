@@ -20,7 +20,8 @@ void stretch_dilated(LayerKernels& k, int d) {
   const int length = (taps - 1) * d + 1;
   std::vector<int64_t> v(static_cast<size_t>(k.count) * length, 0);
   for (int64_t r = 0; r < k.count; ++r)
-    for (int t = 0; t < taps; ++t) v[static_cast<size_t>(r * length + t * d)] = k.values[static_cast<size_t>(r * taps + t)];
+    for (int t = 0; t < taps; ++t)
+      v[static_cast<size_t>(r * length + t * d)] = k.values[static_cast<size_t>(r * taps + t)];
   k.values = std::move(v);
   k.size = {length, 1};
   k.shape = {k.count, length};
@@ -76,8 +77,8 @@ LayerKernels kernels_of(const Network& net, const LayerSpec& l, int stream_windo
       stretch_dilated(k, l.dilation[0]);
     else
       remap_to_3x3(k);
-  } else if (l.index < stream_window && l.kernel == Pair{1, 1} &&
-             (l.op == Op::Conv2d || l.op == Op::ConvTranspose2d) && runs_streaming(net, l)) {
+  } else if (l.index < stream_window && l.kernel == Pair{1, 1} && (l.op == Op::Conv2d || l.op == Op::ConvTranspose2d) &&
+             runs_streaming(net, l)) {
     centre_in_3x3(k);
   }
   return k;

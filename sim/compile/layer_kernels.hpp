@@ -17,9 +17,9 @@ namespace ai8x::compile {
 
 struct LayerKernels {
   bool present = false;
-  Pair reported{1, 1};  // kernel dimensions the generator reports for the layer
-  Pair size{1, 1};      // kernel size in hardware: [rows, columns]; 1-D [k, 1]
-  int64_t count = 0;    // kernels (rows of `values`)
+  Pair reported{1, 1};          // kernel dimensions the generator reports for the layer
+  Pair size{1, 1};              // kernel size in hardware: [rows, columns]; 1-D [k, 1]
+  int64_t count = 0;            // kernels (rows of `values`)
   std::vector<int64_t> values;  // count × size[0]·size[1], row-major, signed weights
   // The array shape the generator keeps; layers share kernels only when their
   // shapes, quantization and processor maps agree.

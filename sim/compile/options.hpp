@@ -1,9 +1,9 @@
 #pragma once
-// Switches of the configuration compiler that the resolved Network does not
-// carry yet (proposed as IzerOptions/LayerSpec fields; until then the caller
-// fills them from the command line and the YAML).
+// Switches of the configuration compiler (placement only; no numeric effect).
 #include <algorithm>
 #include <vector>
+
+#include "spec/network.hpp"
 
 namespace ai8x::compile {
 
@@ -17,5 +17,18 @@ struct CompileOptions {
     return calcx4_all || std::find(calcx4_layers.begin(), calcx4_layers.end(), layer) != calcx4_layers.end();
   }
 };
+
+// The options a resolved network carries (--weight-start, --no-deduplicate-weights,
+// --calcx4, YAML `calcx4`).
+inline CompileOptions compile_options(const Network& net) {
+  CompileOptions c;
+  c.weight_start = net.options.weight_start;
+  c.deduplicate_weights = net.options.deduplicate_weights;
+  c.calcx4_all = net.options.calcx4;
+  for (const auto& l : net.layers) {
+    if (l.calcx4) c.calcx4_layers.push_back(l.index);
+  }
+  return c;
+}
 
 }  // namespace ai8x::compile

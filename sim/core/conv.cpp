@@ -1,10 +1,16 @@
 #include "core/conv.hpp"
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <cstddef>
 #include <limits>
+#include <optional>
 #include <string>
 
+#include "core/conv_kernels.hpp"
 #include "core/error.hpp"
 #include "core/quantize.hpp"
 
@@ -12,77 +18,54 @@ namespace ai8x::core {
 
 namespace {
 
-// Products of int8 data and ≤ 8-bit weights summed over a whole window fit in
-// int32, so the common case runs on int16 operands with int32 sums (which the
-// compiler vectorises). Anything larger (e.g. a 32-bit layer output used as
-// input) takes the int64 path. Bounds keep even that path free of overflow.
+using kernels::DataKind;
+
+// Operand limits of every path. Within them the int64 path cannot overflow
+// (2^32 · 2^15 · 2^15 = 2^62).
 constexpr int64_t kMaxData = int64_t{1} << 32;
 constexpr int64_t kMaxWeight = int64_t{1} << 15;
 constexpr int64_t kMaxTerms = int64_t{1} << 15;
+constexpr int64_t kMaxBias = int64_t{1} << 40;
 
-int64_t max_abs(std::span<const int64_t> values) {
-  int64_t m = 0;
-  for (int64_t v : values) m = std::max(m, v < 0 ? -v : v);
-  return m;
+// ---------------------------------------------------------------- kernel selection
+
+std::atomic<KernelIsa> g_isa{KernelIsa::Auto};
+thread_local ConvPath t_last_path = ConvPath::Int64;
+
+bool avx2_available() {
+#if defined(AI8X_HAVE_AVX2_KERNELS)
+  static const bool available = __builtin_cpu_supports("avx2") != 0;
+  return available;
+#else
+  return false;
+#endif
 }
 
-// Sums of products for N (1 or 4) output channels at once: each data run is
-// loaded once and multiplied by the N weight runs (kernel_size apart). Each
-// output keeps 8 independent lanes, reduced once at the end, so the compiler
-// turns the inner loop into SIMD code (the 4 outputs are spelled out because
-// GCC at -O2 keeps a nested [4][8] lane array in memory).
-template <typename T, typename Acc, int N>
-class DotAccumulator {
-  static_assert(N == 1 || N == 4);
+KernelIsa resolve(KernelIsa isa) {
+  if (isa == KernelIsa::Auto) return avx2_available() ? KernelIsa::Avx2 : KernelIsa::Portable;
+  return isa;
+}
 
- public:
-  void add(const T* a, const T* w, size_t kernel_size, int n) {
-    const T* w0 = w;
-    const T* w1 = w;
-    const T* w2 = w;
-    const T* w3 = w;
-    if constexpr (N == 4) {
-      w1 = w + kernel_size;
-      w2 = w + 2 * kernel_size;
-      w3 = w + 3 * kernel_size;
-    }
-    int i = 0;
-    for (; i + kLanes <= n; i += kLanes) {
-      for (int j = 0; j < kLanes; ++j) {
-        const Acc x = a[i + j];
-        lane0_[j] += x * w0[i + j];
-        if constexpr (N == 4) {
-          lane1_[j] += x * w1[i + j];
-          lane2_[j] += x * w2[i + j];
-          lane3_[j] += x * w3[i + j];
-        }
-      }
-    }
-    for (; i < n; ++i) {
-      const Acc x = a[i];
-      tail_[0] += x * w0[i];
-      if constexpr (N == 4) {
-        tail_[1] += x * w1[i];
-        tail_[2] += x * w2[i];
-        tail_[3] += x * w3[i];
-      }
-    }
+void run_job(const kernels::Job& job) {
+#if defined(AI8X_HAVE_AVX2_KERNELS)
+  if (resolve(g_isa.load(std::memory_order_relaxed)) == KernelIsa::Avx2) {
+    kernels::run_avx2(job);
+    return;
   }
-  [[nodiscard]] Acc total(int k) const {
-    const Acc* lanes = k == 0 ? lane0_ : k == 1 ? lane1_ : k == 2 ? lane2_ : lane3_;
-    Acc sum = tail_[k];
-    for (int j = 0; j < kLanes; ++j) sum += lanes[j];
-    return sum;
-  }
+#endif
+  kernels::run_portable(job);
+}
 
- private:
-  static constexpr int kLanes = 8;
-  Acc lane0_[kLanes] = {};
-  Acc lane1_[kLanes] = {};
-  Acc lane2_[kLanes] = {};
-  Acc lane3_[kLanes] = {};
-  Acc tail_[4] = {};
+struct Range : ValueRange {
+  explicit Range(ValueRange r) : ValueRange(r) {}
+  [[nodiscard]] int64_t magnitude() const { return std::max(hi, lo == std::numeric_limits<int64_t>::min() ? std::numeric_limits<int64_t>::max() : -lo); }
 };
+
+Range range_of(std::span<const int64_t> v) {
+  return Range(value_range(v));
+}
+
+// ---------------------------------------------------------------- geometry
 
 struct Geometry {
   int in_per_group = 0;  // input channels per group
@@ -90,87 +73,6 @@ struct Geometry {
   int padded_h = 0, padded_w = 0;
   int out_h = 0, out_w = 0;
 };
-
-// How one output's window is walked: runs_per_row runs of `run` values per
-// kernel row; kernel_size weights per output channel.
-struct Window {
-  int run = 0;
-  int runs_per_row = 0;
-  size_t kernel_size = 0;
-};
-
-// Output channels o..o+N−1 (same input group) at output pixel (oy, ox).
-template <typename T, typename Acc, int N>
-void outputs_at(const T* data, const T* kern, const ConvParams& p, const Geometry& g, const Window& win, int oy, int ox,
-                int o, Tensor& out) {
-  const int ch = p.in_channels;
-  const size_t first_channel = static_cast<size_t>(o / g.out_per_group) * g.in_per_group;
-  const T* w = kern + static_cast<size_t>(o) * win.kernel_size;
-  DotAccumulator<T, Acc, N> acc;
-  for (int ky = 0; ky < p.kernel[0]; ++ky) {
-    const size_t row = static_cast<size_t>(oy * p.stride[0] + ky * p.dilation[0]);
-    for (int r = 0; r < win.runs_per_row; ++r) {
-      const size_t col = static_cast<size_t>(ox * p.stride[1] + r * p.dilation[1]);
-      acc.add(data + (row * g.padded_w + col) * ch + first_channel, w, win.kernel_size, win.run);
-      w += win.run;
-    }
-  }
-  for (int k = 0; k < N; ++k) out.at(o + k, oy, ox) = static_cast<int64_t>(acc.total(k));
-}
-
-// Correlation without bias into `out` (out_channels × out_h × out_w).
-// Data are copied into a zero-padded HWC buffer and the weights into
-// [o][ky][kx][ci] order, so each kernel tap (or, without groups and column
-// dilation, each kernel row) is one contiguous inner product.
-template <typename T, typename Acc>
-void correlate(const Tensor& in, const ConvParams& p, const Geometry& g, std::span<const int64_t> weights,
-               Tensor& out) {
-  const int ch = in.c;
-  const int kh = p.kernel[0];
-  const int kw = p.kernel[1];
-  std::vector<T> data(static_cast<size_t>(g.padded_h) * g.padded_w * ch, 0);
-  for (int c = 0; c < ch; ++c) {
-    for (int y = 0; y < in.h; ++y) {
-      for (int x = 0; x < in.w; ++x) {
-        const size_t pixel = static_cast<size_t>(y + p.pad[0]) * g.padded_w + (x + p.pad[1]);
-        data[pixel * ch + c] = static_cast<T>(in.at(c, y, x));
-      }
-    }
-  }
-  const int cpg = g.in_per_group;
-  std::vector<T> kern(weights.size());
-  for (int o = 0; o < p.out_channels; ++o) {
-    for (int ci = 0; ci < cpg; ++ci) {
-      for (int ky = 0; ky < kh; ++ky) {
-        for (int kx = 0; kx < kw; ++kx) {
-          const size_t src = ((static_cast<size_t>(o) * cpg + ci) * kh + ky) * kw + kx;
-          const size_t dst = ((static_cast<size_t>(o) * kh + ky) * kw + kx) * cpg + ci;
-          kern[dst] = static_cast<T>(weights[src]);
-        }
-      }
-    }
-  }
-  // Without groups and column dilation, the kw taps of one kernel row read kw·C
-  // consecutive values, matching kw·cpg consecutive weights: one run per row.
-  const bool row_runs = p.groups == 1 && p.dilation[1] == 1;
-  Window win;
-  win.run = row_runs ? kw * cpg : cpg;
-  win.runs_per_row = row_runs ? 1 : kw;
-  win.kernel_size = static_cast<size_t>(kh) * kw * cpg;
-  constexpr int kBlock = 4;
-  for (int oy = 0; oy < g.out_h; ++oy) {
-    for (int ox = 0; ox < g.out_w; ++ox) {
-      int o = 0;
-      // Blocks of output channels that read the same input channels.
-      for (; p.groups == 1 && o + kBlock <= p.out_channels; o += kBlock) {
-        outputs_at<T, Acc, kBlock>(data.data(), kern.data(), p, g, win, oy, ox, o, out);
-      }
-      for (; o < p.out_channels; ++o) {
-        outputs_at<T, Acc, 1>(data.data(), kern.data(), p, g, win, oy, ox, o, out);
-      }
-    }
-  }
-}
 
 Geometry check_conv(const Tensor& in, const ConvParams& p, std::span<const int64_t> weights,
                     std::span<const int64_t> bias) {
@@ -207,7 +109,685 @@ Geometry check_conv(const Tensor& in, const ConvParams& p, std::span<const int64
   return g;
 }
 
+void check_output(const ConvOutput& out) {
+  if (out.width != 0 && out.width != 8 && out.width != 32) {
+    throw Error("output width must be 8 or 32, not " + std::to_string(out.width));
+  }
+  if (out.width == 8 && (out.shift < -kMaxShift || out.shift > kMaxShift)) {
+    throw Error("output shift " + std::to_string(out.shift) + " is outside [-15, 15]");
+  }
+}
+
+// ---------------------------------------------------------------- exact int64 path
+
+// Correlation without bias into `out`, for operands the narrow kernels cannot
+// take (e.g. a 32-bit layer output as input). Data are copied into a
+// zero-padded HWC buffer and the weights into [o][ky][kx][ci] order, so each
+// kernel tap is one contiguous inner product.
+void correlate_wide(const Tensor& in, const ConvParams& p, const Geometry& g, std::span<const int64_t> weights,
+                    Tensor& out) {
+  const int ch = in.c;
+  const int kh = p.kernel[0];
+  const int kw = p.kernel[1];
+  std::vector<int64_t> data(static_cast<size_t>(g.padded_h) * g.padded_w * ch, 0);
+  for (int c = 0; c < ch; ++c) {
+    for (int y = 0; y < in.h; ++y) {
+      for (int x = 0; x < in.w; ++x) {
+        const size_t pixel = static_cast<size_t>(y + p.pad[0]) * g.padded_w + (x + p.pad[1]);
+        data[pixel * ch + c] = in.at(c, y, x);
+      }
+    }
+  }
+  const int cpg = g.in_per_group;
+  std::vector<int64_t> kern(weights.size());
+  for (int o = 0; o < p.out_channels; ++o) {
+    for (int ci = 0; ci < cpg; ++ci) {
+      for (int ky = 0; ky < kh; ++ky) {
+        for (int kx = 0; kx < kw; ++kx) {
+          const size_t src = ((static_cast<size_t>(o) * cpg + ci) * kh + ky) * kw + kx;
+          const size_t dst = ((static_cast<size_t>(o) * kh + ky) * kw + kx) * cpg + ci;
+          kern[dst] = weights[src];
+        }
+      }
+    }
+  }
+  for (int o = 0; o < p.out_channels; ++o) {
+    const size_t first_channel = static_cast<size_t>(o / g.out_per_group) * cpg;
+    for (int oy = 0; oy < g.out_h; ++oy) {
+      for (int ox = 0; ox < g.out_w; ++ox) {
+        int64_t sum = 0;
+        const int64_t* w = kern.data() + static_cast<size_t>(o) * kh * kw * cpg;
+        for (int ky = 0; ky < kh; ++ky) {
+          const size_t row = static_cast<size_t>(oy * p.stride[0] + ky * p.dilation[0]);
+          for (int kx = 0; kx < kw; ++kx) {
+            const size_t col = static_cast<size_t>(ox * p.stride[1] + kx * p.dilation[1]);
+            const int64_t* x = data.data() + (row * g.padded_w + col) * ch + first_channel;
+            for (int ci = 0; ci < cpg; ++ci) sum += x[ci] * w[ci];
+            w += cpg;
+          }
+        }
+        out.at(o, oy, ox) = sum;
+      }
+    }
+  }
+}
+
+void wide_conv(const Tensor& in, const ConvParams& p, const Geometry& g, std::span<const int64_t> weights,
+               std::span<const int64_t> bias, const ConvOutput& stage, Tensor& out) {
+  correlate_wide(in, p, g, weights, out);
+  const size_t plane = static_cast<size_t>(g.out_h) * g.out_w;
+  for (int o = 0; o < p.out_channels; ++o) {
+    const int64_t b = bias.empty() ? 0 : bias[static_cast<size_t>(o)] * kBiasScale;
+    int64_t* v = out.v.data() + static_cast<size_t>(o) * plane;
+    for (size_t i = 0; i < plane; ++i) {
+      const int64_t acc = v[i] + b;
+      switch (stage.width) {
+        case 8: v[i] = output8(acc, stage.shift, stage.act); break;
+        case 32: v[i] = output32(activate(acc, stage.act)); break;
+        default: v[i] = acc; break;
+      }
+    }
+  }
+}
+
+// ---------------------------------------------------------------- narrow path
+
+// The kernel runs on uint8 or int16 operands with int32 sums; this picks the
+// type and proves the sums exact, or returns nothing (int64 path).
+std::optional<DataKind> narrow_kind(Range x, Range w, int64_t bias_magnitude, int64_t terms) {
+  const int64_t xm = x.magnitude();
+  const int64_t wm = w.magnitude();
+  // |Σ x·w + 128·bias| ≤ 2^30 leaves room for the output stage's rounding
+  // constant (≤ 2^21) in int32. All factors are bounded (check_operands), so
+  // the product cannot overflow int64.
+  if (terms * xm * wm + kBiasScale * bias_magnitude > (int64_t{1} << 30)) return std::nullopt;
+  // vpmaddubsw adds two uint8 × int8 products in saturating int16.
+  if (x.lo >= 0 && x.hi <= 255 && w.lo >= -128 && w.hi <= 127 && 2 * x.hi * wm <= 32767) return DataKind::U8;
+  if (xm <= 32767 && wm <= 32767) return DataKind::S16;
+  return std::nullopt;
+}
+
+// Buffers reused from call to call (per thread), so running a network does
+// not allocate per layer once the largest layer has been seen.
+struct Scratch {
+  std::vector<uint8_t> data8;
+  std::vector<int16_t> data16;
+  std::vector<int32_t> bias, pixel_offset, group_offset, tile_begin, tile_end, weight_slot, out32;
+  std::vector<int16_t> winograd_v;
+  std::vector<int32_t> winograd_m, winograd_bias;
+};
+
+Scratch& scratch() {
+  thread_local Scratch s;
+  return s;
+}
+
+// How each output pixel's window is cut into K-groups of G elements. Without
+// groups and column dilation, a kernel row reads kw·C consecutive values, so
+// each row is one run; otherwise every tap is a run of in_per_group values.
+// Runs are padded to whole groups with zero weights.
+struct WindowLayout {
+  int g = 4;             // elements per K-group
+  bool row_runs = true;  // one run per kernel row (else one per tap)
+  int tap_groups = 0;    // K-groups per tap (tap runs)
+  int row_groups = 0;    // K-groups per kernel row
+  int groups = 0;        // K-groups per window
+};
+
+WindowLayout window_layout(const ConvParams& p, const Geometry& geo, int g) {
+  WindowLayout l;
+  l.g = g;
+  l.row_runs = p.groups == 1 && p.dilation[1] == 1;
+  const int kw = p.kernel[1];
+  if (l.row_runs) {
+    l.row_groups = (kw * geo.in_per_group + g - 1) / g;
+  } else {
+    l.tap_groups = (geo.in_per_group + g - 1) / g;
+    l.row_groups = kw * l.tap_groups;
+  }
+  l.groups = p.kernel[0] * l.row_groups;
+  return l;
+}
+
+// ---------------------------------------------------------------- packed weights
+
+// What decides the packed layout of a set of weights.
+struct PackKey {
+  DataKind kind = DataKind::U8;
+  int groups = 0, in_per_group = 0, out_per_group = 0, kh = 0, kw = 0;
+  bool row_runs = true;
+  bool winograd = false;  // transformed for F(2×2, 3×3) (int16)
+  bool operator==(const PackKey&) const = default;
+};
+
+PackKey pack_key(const ConvParams& p, const Geometry& geo, const WindowLayout& l, DataKind kind) {
+  return {kind, p.groups, geo.in_per_group, geo.out_per_group, p.kernel[0], p.kernel[1], l.row_runs};
+}
+
+// Weights as [conv group][block][K-group][kBlockOc][G]: every weight goes to
+// the slot of its source position (the same for all output channels) in its
+// channel's lane.
+template <typename T>
+void pack_weights(const int16_t* src, const PackKey& k, const WindowLayout& l, std::vector<int32_t>& slot,
+                  std::vector<T>& out) {
+  constexpr int kOc = kernels::kBlockOc;
+  const int g = l.g;
+  const int taps = k.kh * k.kw;
+  const size_t per_output = static_cast<size_t>(k.in_per_group) * taps;
+  slot.resize(per_output);
+  for (int ci = 0; ci < k.in_per_group; ++ci) {
+    for (int ky = 0; ky < k.kh; ++ky) {
+      for (int kx = 0; kx < k.kw; ++kx) {
+        const int pos = l.row_runs ? kx * k.in_per_group + ci : kx * l.tap_groups * g + ci;
+        slot[(static_cast<size_t>(ci) * k.kh + ky) * k.kw + kx] = (ky * l.row_groups + pos / g) * kOc * g + pos % g;
+      }
+    }
+  }
+  const int blocks = (k.out_per_group + kOc - 1) / kOc;
+  const size_t block_size = static_cast<size_t>(l.groups) * kOc * g;
+  out.assign(static_cast<size_t>(k.groups) * blocks * block_size, T{0});
+  for (int o = 0; o < k.groups * k.out_per_group; ++o) {
+    const int group = o / k.out_per_group;
+    const int local = o % k.out_per_group;
+    T* lane = out.data() + (static_cast<size_t>(group) * blocks + local / kOc) * block_size + (local % kOc) * g;
+    const int16_t* w = src + static_cast<size_t>(o) * per_output;
+    for (size_t i = 0; i < per_output; ++i) lane[slot[i]] = static_cast<T>(w[i]);
+  }
+}
+
+// Winograd weights U = G₂ g G₂ᵀ of every (output, input) channel pair, as
+// 16 int16 matrices in the int16 kernels' layout (K = input channels, paired),
+// [ξ][block][pair][kBlockOc][2]. Returns max |U|; larger than int16 means
+// the values are unusable (the caller checks).
+int32_t pack_winograd(const int16_t* src, const PackKey& k, std::vector<int16_t>& out) {
+  constexpr int kOc = kernels::kBlockOc;
+  const int pairs = (k.in_per_group + 1) / 2;
+  const int blocks = (k.out_per_group + kOc - 1) / kOc;
+  const size_t per_position = static_cast<size_t>(blocks) * pairs * kOc * 2;
+  out.assign(16 * per_position, 0);
+  int32_t max_abs = 0;
+  int32_t u[16];
+  for (int o = 0; o < k.out_per_group; ++o) {
+    for (int c = 0; c < k.in_per_group; ++c) {
+      kernels::winograd_weights(src + (static_cast<size_t>(o) * k.in_per_group + c) * 9, u);
+      const size_t slot = ((static_cast<size_t>(o / kOc) * pairs + c / 2) * kOc + o % kOc) * 2 + c % 2;
+      for (int xi = 0; xi < 16; ++xi) {
+        max_abs = std::max(max_abs, u[xi] < 0 ? -u[xi] : u[xi]);
+        out[xi * per_position + slot] = static_cast<int16_t>(u[xi]);
+      }
+    }
+  }
+  return max_abs;
+}
+
+bool same_weights(std::span<const int64_t> a, const std::vector<int16_t>& b) {
+#if defined(AI8X_HAVE_AVX2_KERNELS)
+  if (resolve(g_isa.load(std::memory_order_relaxed)) == KernelIsa::Avx2) {
+    return kernels::equal_avx2(a.data(), b.data(), a.size());
+  }
+#endif
+  int64_t diff = 0;
+  for (size_t i = 0; i < a.size(); ++i) diff |= a[i] ^ b[i];
+  return diff == 0;
+}
+
+// Packed weights of recent convolutions, so a network that runs again (many
+// samples, benchmarks) does not re-pack them. An entry is found by the
+// weights' address and used only if the contents still equal its copy, so a
+// reused address with other weights is re-packed, never mistaken.
+class WeightCache {
+ public:
+  struct Packed {
+    PackKey key;
+    std::vector<int8_t> w8;
+    std::vector<int16_t> w16;
+    int32_t winograd_max = 0;  // max |U| of Winograd weights
+  };
+  struct Entry {
+    const int64_t* source = nullptr;
+    size_t count = 0;
+    std::vector<int16_t> copy;  // the weights in source order
+    ValueRange range;
+    std::vector<Packed> packed;
+  };
+
+  // The entry for `w` (contents verified), or nullptr.
+  Entry* find(std::span<const int64_t> w) {
+    for (Entry& e : entries_) {
+      if (e.source == w.data() && e.count == w.size()) return same_weights(w, e.copy) ? &e : nullptr;
+    }
+    return nullptr;
+  }
+
+  // Adds `w`, whose values fit int16, replacing an older entry at its address.
+  Entry& add(std::span<const int64_t> w, ValueRange range) {
+    std::erase_if(entries_, [&](const Entry& e) { return e.source == w.data(); });
+    bytes_ += w.size() * sizeof(int16_t);
+    if (bytes_ > kMaxBytes || entries_.size() >= kMaxEntries) clear(w.size() * sizeof(int16_t));
+    Entry& e = entries_.emplace_back();
+    e.source = w.data();
+    e.count = w.size();
+    e.copy.assign(w.begin(), w.end());
+    e.range = range;
+    return e;
+  }
+
+  const Packed& packed(Entry& e, const PackKey& key, const WindowLayout& l, std::vector<int32_t>& slot) {
+    for (const Packed& pk : e.packed) {
+      if (pk.key == key) return pk;
+    }
+    Packed& pk = e.packed.emplace_back();
+    pk.key = key;
+    if (key.winograd) {
+      pk.winograd_max = pack_winograd(e.copy.data(), key, pk.w16);
+      bytes_ += pk.w16.size() * sizeof(int16_t);
+    } else if (key.kind == DataKind::U8) {
+      pack_weights(e.copy.data(), key, l, slot, pk.w8);
+      bytes_ += pk.w8.size();
+    } else {
+      pack_weights(e.copy.data(), key, l, slot, pk.w16);
+      bytes_ += pk.w16.size() * sizeof(int16_t);
+    }
+    return pk;
+  }
+
+ private:
+  static constexpr size_t kMaxBytes = size_t{64} << 20;
+  static constexpr size_t kMaxEntries = 1024;
+
+  void clear(size_t keep) {
+    entries_.clear();
+    bytes_ = keep;
+  }
+
+  std::vector<Entry> entries_;
+  size_t bytes_ = 0;
+};
+
+WeightCache& weight_cache() {
+  thread_local WeightCache cache;
+  return cache;
+}
+
+// The data as zero-padded HWC, `rows` × `cols` pixels (at least the padded
+// input), plus g elements of slack: the last K-group of a run may read past
+// its end.
+template <typename T>
+void pack_data(const Tensor& in, const ConvParams& p, int rows, int cols, int g, std::vector<T>& buf) {
+  const int ch = in.c;
+  buf.assign(static_cast<size_t>(rows) * cols * ch + static_cast<size_t>(g), T{0});
+  const int64_t* src = in.v.data();
+  for (int c = 0; c < ch; ++c) {
+    for (int y = 0; y < in.h; ++y) {
+      T* dst = buf.data() + (static_cast<size_t>(y + p.pad[0]) * cols + p.pad[1]) * ch + c;
+      for (int x = 0; x < in.w; ++x) dst[static_cast<size_t>(x) * ch] = static_cast<T>(*src++);
+    }
+  }
+}
+
+// Offsets (in elements, relative to a window's first element) of each K-group.
+void group_offsets(const ConvParams& p, const Geometry& geo, const WindowLayout& l, std::vector<int32_t>& out) {
+  out.resize(static_cast<size_t>(l.groups));
+  const int ch = p.in_channels;
+  for (int ky = 0; ky < p.kernel[0]; ++ky) {
+    const int row = ky * p.dilation[0] * geo.padded_w * ch;
+    for (int j = 0; j < l.row_groups; ++j) {
+      int offset = row + j * l.g;
+      if (!l.row_runs) offset = row + (j / l.tap_groups) * p.dilation[1] * ch + (j % l.tap_groups) * l.g;
+      out[static_cast<size_t>(ky) * l.row_groups + j] = offset;
+    }
+  }
+}
+
+// Per output pixel, the offset of its window; per tile, the K-groups that are
+// not entirely in padding rows for all of its pixels.
+void pixel_plan(const Tensor& in, const ConvParams& p, const Geometry& geo, const WindowLayout& l, Scratch& s) {
+  const int pixels = geo.out_h * geo.out_w;
+  s.pixel_offset.resize(static_cast<size_t>(pixels));
+  for (int i = 0; i < pixels; ++i) {
+    const int oy = i / geo.out_w;
+    const int ox = i % geo.out_w;
+    s.pixel_offset[static_cast<size_t>(i)] = (oy * p.stride[0] * geo.padded_w + ox * p.stride[1]) * p.in_channels;
+  }
+  const int full = pixels / kernels::kTilePx;
+  const int tiles = full + pixels % kernels::kTilePx;
+  s.tile_begin.resize(static_cast<size_t>(tiles));
+  s.tile_end.resize(static_cast<size_t>(tiles));
+  for (int t = 0; t < tiles; ++t) {
+    const int first = t < full ? t * kernels::kTilePx : full * kernels::kTilePx + (t - full);
+    const int last = t < full ? first + kernels::kTilePx - 1 : first;
+    int lo = p.kernel[0];
+    int hi = -1;
+    for (int oy = first / geo.out_w; oy <= last / geo.out_w; ++oy) {
+      for (int ky = 0; ky < p.kernel[0]; ++ky) {
+        const int iy = oy * p.stride[0] + ky * p.dilation[0] - p.pad[0];
+        if (iy >= 0 && iy < in.h) {
+          lo = std::min(lo, ky);
+          hi = std::max(hi, ky);
+        }
+      }
+    }
+    const bool any = hi >= lo;
+    s.tile_begin[static_cast<size_t>(t)] = any ? lo * l.row_groups : 0;
+    s.tile_end[static_cast<size_t>(t)] = any ? (hi + 1) * l.row_groups : 0;
+  }
+}
+
+kernels::Stage kernel_stage(const ConvOutput& out) {
+  kernels::Stage s;
+  s.kind = out.width == 8 ? kernels::StageKind::Out8
+           : out.width == 32 ? kernels::StageKind::Out32
+                             : kernels::StageKind::Raw;
+  s.shift = out.shift;
+  s.act = out.act;
+  return s;
+}
+
+// The int64 tensor of the kernels' int32 results.
+void widen(const std::vector<int32_t>& src, Tensor& out) {  // out.c/h/w set
+  const size_t n = static_cast<size_t>(out.c) * out.h * out.w;
+  out.v.resize(n);
+#if defined(AI8X_HAVE_AVX2_KERNELS)
+  if (resolve(g_isa.load(std::memory_order_relaxed)) == KernelIsa::Avx2) {
+    kernels::widen_avx2(src.data(), n, out.v.data());
+    return;
+  }
+#endif
+  int64_t* dst = out.v.data();
+  for (size_t i = 0; i < n; ++i) dst[i] = src[i];
+}
+
+void narrow_conv(const Tensor& in, const ConvParams& p, const Geometry& geo, WeightCache::Entry& weights,
+                 std::span<const int64_t> bias, const ConvOutput& stage, DataKind kind, Tensor& out) {
+  Scratch& s = scratch();
+  const int g = kernels::group_size(kind);
+  const WindowLayout l = window_layout(p, geo, g);
+  const int blocks = (geo.out_per_group + kernels::kBlockOc - 1) / kernels::kBlockOc;
+  const WeightCache::Packed& pk = weight_cache().packed(weights, pack_key(p, geo, l, kind), l, s.weight_slot);
+  const void* data = nullptr;
+  const void* packed = nullptr;
+  if (kind == DataKind::U8) {
+    pack_data(in, p, geo.padded_h, geo.padded_w, g, s.data8);
+    data = s.data8.data();
+    packed = pk.w8.data();
+  } else {
+    pack_data(in, p, geo.padded_h, geo.padded_w, g, s.data16);
+    data = s.data16.data();
+    packed = pk.w16.data();
+  }
+  group_offsets(p, geo, l, s.group_offset);
+  pixel_plan(in, p, geo, l, s);
+  const size_t padded_oc = static_cast<size_t>(blocks) * kernels::kBlockOc;
+  s.bias.assign(static_cast<size_t>(p.groups) * padded_oc, 0);
+  for (size_t o = 0; o < bias.size(); ++o) {
+    const size_t group = o / static_cast<size_t>(geo.out_per_group);
+    const size_t local = o % static_cast<size_t>(geo.out_per_group);
+    s.bias[group * padded_oc + local] = static_cast<int32_t>(bias[o] * kBiasScale);
+  }
+
+  // Grow only: every element the tensor takes is written by the kernels.
+  const size_t out_size = static_cast<size_t>(p.out_channels) * geo.out_h * geo.out_w;
+  if (s.out32.size() < out_size) s.out32.resize(out_size);
+  kernels::Job job;
+  job.kind = kind;
+  job.pixel_offset = s.pixel_offset.data();
+  job.pixels = geo.out_h * geo.out_w;
+  job.group_offset = s.group_offset.data();
+  job.tile_begin = s.tile_begin.data();
+  job.tile_end = s.tile_end.data();
+  job.groups = l.groups;
+  job.blocks = blocks;
+  job.out_channels = geo.out_per_group;
+  job.out_plane = static_cast<size_t>(job.pixels);
+  job.stage = kernel_stage(stage);
+  const size_t elem = kind == DataKind::U8 ? 1 : 2;
+  const size_t block_size = static_cast<size_t>(l.groups) * kernels::kBlockOc * static_cast<size_t>(g);
+  for (int group = 0; group < p.groups; ++group) {
+    // A group reads its own channels: shift the data by its first channel.
+    job.data = static_cast<const char*>(data) + static_cast<size_t>(group) * geo.in_per_group * elem;
+    job.weights = static_cast<const char*>(packed) + static_cast<size_t>(group) * blocks * block_size * elem;
+    job.bias = s.bias.data() + static_cast<size_t>(group) * padded_oc;
+    job.out = s.out32.data() + static_cast<size_t>(group) * geo.out_per_group * job.out_plane;
+    run_job(job);
+  }
+  widen(s.out32, out);
+}
+
+// ---------------------------------------------------------------- Winograd path
+
+// 3×3, stride-1 correlations without groups run as Winograd F(2×2, 3×3) when
+// there are enough input channels to pay for the transforms.
+constexpr int kWinogradMinChannels = 8;
+
+bool winograd_shape(const ConvParams& p) {
+  static const bool off = std::getenv("AI8X_NO_WINOGRAD") != nullptr;  // TEMP
+  if (off) return false;
+  return p.kernel == Dims{3, 3} && p.stride == Dims{1, 1} && p.dilation == Dims{1, 1} && p.groups == 1 &&
+         p.in_channels >= kWinogradMinChannels;
+}
+
+// Proves every Winograd intermediate exact: |V| ≤ 4·max|x| and |U| fit int16,
+// and |M| ≤ C·max|U|·max|V| summed 9 times by the output transform stays
+// within 2^30 (the direct bound, checked by the caller, covers the bias).
+bool winograd_exact(Range x, int channels, int32_t u_max) {
+  const int64_t v_max = 4 * x.magnitude();
+  const int64_t c = channels + 1;  // pairs may add a zero channel
+  return v_max <= std::numeric_limits<int16_t>::max() && u_max <= std::numeric_limits<int16_t>::max() &&
+         9 * c * u_max * v_max <= (int64_t{1} << 30);
+}
+
+void winograd_input(const kernels::WinogradInput& in) {
+#if defined(AI8X_HAVE_AVX2_KERNELS)
+  if (resolve(g_isa.load(std::memory_order_relaxed)) == KernelIsa::Avx2) {
+    kernels::winograd_input_avx2(in);
+    return;
+  }
+#endif
+  kernels::winograd_input_portable(in);
+}
+
+void winograd_output(const kernels::WinogradOutput& out) {
+#if defined(AI8X_HAVE_AVX2_KERNELS)
+  if (resolve(g_isa.load(std::memory_order_relaxed)) == KernelIsa::Avx2) {
+    kernels::winograd_output_avx2(out);
+    return;
+  }
+#endif
+  kernels::winograd_output_portable(out);
+}
+
+struct Prof { double t[6] = {}; ~Prof() { std::fprintf(stderr, "prof pack %.1f in %.1f gemm %.1f out %.1f widen %.1f\n", t[0]*1e3, t[1]*1e3, t[2]*1e3, t[3]*1e3, t[4]*1e3); } };
+Prof g_prof;
+double now() { return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count(); }
+void winograd_conv(const Tensor& in, const ConvParams& p, const Geometry& geo, const WeightCache::Packed& pk,
+                   std::span<const int64_t> bias, const ConvOutput& stage, Tensor& out) {
+  double t0 = now();
+  Scratch& s = scratch();
+  const int tiles_h = (geo.out_h + 1) / 2;
+  const int tiles_w = (geo.out_w + 1) / 2;
+  const int tiles = tiles_h * tiles_w;
+  const int cols = std::max(geo.padded_w, 2 * tiles_w + 2);
+  // 16 elements of slack: the AVX2 transform reads 16 channels at a time.
+  pack_data(in, p, std::max(geo.padded_h, 2 * tiles_h + 2), cols, 16, s.data16);
+  const int pairs = (p.in_channels + 1) / 2;
+  const int stride = 2 * pairs;
+  double t1 = now(); g_prof.t[0] += t1 - t0;
+  s.winograd_v.resize(16 * static_cast<size_t>(tiles) * stride);
+  winograd_input({.data = s.data16.data(),
+                  .padded_w = cols,
+                  .channels = p.in_channels,
+                  .tiles_h = tiles_h,
+                  .tiles_w = tiles_w,
+                  .stride = stride,
+                  .out = s.winograd_v.data()});
+
+  double t2 = now(); g_prof.t[1] += t2 - t1;
+  // 16 products Σ_c U[ξ] V[ξ]: the int16 kernels with tiles as pixels and
+  // input channel pairs as K-groups.
+  const int blocks = (p.out_channels + kernels::kBlockOc - 1) / kernels::kBlockOc;
+  s.pixel_offset.resize(static_cast<size_t>(tiles));
+  for (int t = 0; t < tiles; ++t) s.pixel_offset[static_cast<size_t>(t)] = t * stride;
+  s.group_offset.resize(static_cast<size_t>(pairs));
+  for (int j = 0; j < pairs; ++j) s.group_offset[static_cast<size_t>(j)] = 2 * j;
+  const size_t tile_count = static_cast<size_t>(tiles / kernels::kTilePx + tiles % kernels::kTilePx);
+  s.tile_begin.assign(tile_count, 0);
+  s.tile_end.assign(tile_count, pairs);
+  s.bias.assign(static_cast<size_t>(blocks) * kernels::kBlockOc, 0);
+  const size_t m_plane = static_cast<size_t>(p.out_channels) * tiles;
+  if (s.winograd_m.size() < 16 * m_plane) s.winograd_m.resize(16 * m_plane);
+  const size_t per_position = pk.w16.size() / 16;
+  kernels::Job job;
+  job.kind = DataKind::S16;
+  job.pixel_offset = s.pixel_offset.data();
+  job.pixels = tiles;
+  job.group_offset = s.group_offset.data();
+  job.tile_begin = s.tile_begin.data();
+  job.tile_end = s.tile_end.data();
+  job.groups = pairs;
+  job.blocks = blocks;
+  job.bias = s.bias.data();
+  job.out_channels = p.out_channels;
+  job.out_plane = static_cast<size_t>(tiles);
+  for (int xi = 0; xi < 16; ++xi) {
+    job.data = s.winograd_v.data() + static_cast<size_t>(xi) * tiles * stride;
+    job.weights = pk.w16.data() + xi * per_position;
+    job.out = s.winograd_m.data() + xi * m_plane;
+    run_job(job);
+  }
+
+  double t3 = now(); g_prof.t[2] += t3 - t2;
+  s.winograd_bias.assign(static_cast<size_t>(p.out_channels), 0);
+  for (size_t o = 0; o < bias.size(); ++o) s.winograd_bias[o] = static_cast<int32_t>(bias[o] * kBiasScale);
+  const size_t out_size = static_cast<size_t>(p.out_channels) * geo.out_h * geo.out_w;
+  if (s.out32.size() < out_size) s.out32.resize(out_size);
+  winograd_output({.m = s.winograd_m.data(),
+                   .channels = p.out_channels,
+                   .tiles_h = tiles_h,
+                   .tiles_w = tiles_w,
+                   .out_h = geo.out_h,
+                   .out_w = geo.out_w,
+                   .bias = s.winograd_bias.data(),
+                   .stage = kernel_stage(stage),
+                   .out = s.out32.data()});
+  double t4 = now(); g_prof.t[3] += t4 - t3;
+  widen(s.out32, out);
+  g_prof.t[4] += now() - t4;
+}
+
+Tensor conv_impl(const Tensor& in, const ConvParams& p, std::span<const int64_t> weights,
+                 std::span<const int64_t> bias, const ConvOutput& stage) {
+  check_output(stage);
+  const Geometry g = check_conv(in, p, weights, bias);
+  const Range x = range_of(in.v);
+  const Range b = range_of(bias);
+  WeightCache& cache = weight_cache();
+  WeightCache::Entry* entry = cache.find(weights);
+  const Range w = entry != nullptr ? Range(entry->range) : range_of(weights);
+  if (entry == nullptr && w.magnitude() <= std::numeric_limits<int16_t>::max()) entry = &cache.add(weights, w);
+  const int64_t terms = static_cast<int64_t>(g.in_per_group) * p.kernel[0] * p.kernel[1];
+  if (x.magnitude() > kMaxData || w.magnitude() > kMaxWeight || terms > kMaxTerms || b.magnitude() > kMaxBias) {
+    throw Error(
+        "convolution operands out of range (|data| ≤ 2^32, |weight| ≤ 2^15, |bias| ≤ 2^40, "
+        "≤ 32768 products per output)");
+  }
+  Tensor out;
+  out.c = p.out_channels;
+  out.h = g.out_h;
+  out.w = g.out_w;
+  // The kernels address the padded data with int32 element offsets.
+  const bool addressable =
+      static_cast<int64_t>(g.padded_h) * g.padded_w * p.in_channels < (int64_t{1} << 30);
+  const std::optional<DataKind> kind =
+      addressable && entry != nullptr ? narrow_kind(x, w, b.magnitude(), terms) : std::optional<DataKind>{};
+  if (kind && winograd_shape(p)) {
+    const PackKey key{.kind = DataKind::S16,
+                      .groups = 1,
+                      .in_per_group = p.in_channels,
+                      .out_per_group = p.out_channels,
+                      .kh = 3,
+                      .kw = 3,
+                      .winograd = true};
+    const WeightCache::Packed& pk = cache.packed(*entry, key, window_layout(p, g, 2), scratch().weight_slot);
+    if (winograd_exact(x, p.in_channels, pk.winograd_max)) {
+      t_last_path = ConvPath::Winograd;
+      winograd_conv(in, p, g, pk, bias, stage, out);
+      return out;
+    }
+  }
+  t_last_path = !kind ? ConvPath::Int64 : *kind == DataKind::U8 ? ConvPath::Uint8 : ConvPath::Int16;
+  if (kind) {
+    narrow_conv(in, p, g, *entry, bias, stage, *kind, out);
+  } else {
+    out.v.assign(static_cast<size_t>(out.c) * out.h * out.w, 0);
+    wide_conv(in, p, g, weights, bias, stage, out);
+  }
+  return out;
+}
+
+ConvParams as_2d(const Conv1dParams& p) {
+  ConvParams p2;
+  p2.in_channels = p.in_channels;
+  p2.out_channels = p.out_channels;
+  p2.groups = p.groups;
+  p2.kernel = {p.kernel, 1};
+  p2.stride = {p.stride, 1};
+  p2.dilation = {p.dilation, 1};
+  p2.pad = {p.pad, 0};
+  return p2;
+}
+
+ConvParams as_correlation(const ConvTransposeParams& p) {
+  ConvParams p2;
+  p2.in_channels = p.in_channels;
+  p2.out_channels = p.out_channels;
+  p2.groups = p.groups;
+  p2.kernel = p.kernel;
+  p2.dilation = p.dilation;
+  for (int d = 0; d < 2; ++d) {
+    p2.pad[d] = p.dilation[d] * (p.kernel[d] - 1) - p.pad[d];
+    p2.pad_after[d] = p.output_pad[d];
+    if (p2.pad[d] < 0 || p.output_pad[d] < 0) {
+      throw Error("ConvTranspose2d padding " + std::to_string(p.pad[d]) + " is larger than dilation·(kernel−1)");
+    }
+  }
+  return p2;
+}
+
 }  // namespace
+
+bool kernel_isa_supported(KernelIsa isa) {
+  return isa != KernelIsa::Avx2 || avx2_available();
+}
+
+KernelIsa set_kernel_isa(KernelIsa isa) {
+  if (!kernel_isa_supported(isa)) throw Error("this CPU does not support the requested kernels");
+  return g_isa.exchange(isa);
+}
+
+ConvPath last_conv_path() {
+  return t_last_path;
+}
+
+KernelIsa active_kernel_isa() {
+  return resolve(g_isa.load());
+}
+
+ValueRange value_range(std::span<const int64_t> values) {
+  ValueRange r;
+  if (values.empty()) return r;
+#if defined(AI8X_HAVE_AVX2_KERNELS)
+  if (resolve(g_isa.load(std::memory_order_relaxed)) == KernelIsa::Avx2) {
+    kernels::minmax_avx2(values.data(), values.size(), r.lo, r.hi);
+    return r;
+  }
+#endif
+  r.lo = r.hi = values[0];
+  for (int64_t x : values) {
+    r.lo = std::min(r.lo, x);
+    r.hi = std::max(r.hi, x);
+  }
+  return r;
+}
 
 Dims conv_out_dims(Dims in, const ConvParams& p) {
   Dims out{};
@@ -219,45 +799,23 @@ Dims conv_out_dims(Dims in, const ConvParams& p) {
 }
 
 Tensor conv2d(const Tensor& in, const ConvParams& p, std::span<const int64_t> weights, std::span<const int64_t> bias) {
-  const Geometry g = check_conv(in, p, weights, bias);
-  const int64_t data_max = max_abs(in.v);
-  const int64_t weight_max = max_abs(weights);
-  const int64_t terms = static_cast<int64_t>(g.in_per_group) * p.kernel[0] * p.kernel[1];
-  if (data_max > kMaxData || weight_max > kMaxWeight || terms > kMaxTerms) {
-    throw Error(
-        "convolution operands out of range (|data| ≤ 2^32, |weight| ≤ 2^15, "
-        "≤ 32768 products per output)");
-  }
-  Tensor out(p.out_channels, g.out_h, g.out_w);
-  constexpr int64_t kNarrow = std::numeric_limits<int16_t>::max();
-  if (data_max <= kNarrow && weight_max <= kNarrow &&
-      data_max * weight_max * terms <= std::numeric_limits<int32_t>::max()) {
-    correlate<int16_t, int32_t>(in, p, g, weights, out);
-  } else {
-    correlate<int64_t, int64_t>(in, p, g, weights, out);
-  }
-  if (!bias.empty()) {
-    const size_t plane = static_cast<size_t>(g.out_h) * g.out_w;
-    for (int o = 0; o < p.out_channels; ++o) {
-      const int64_t b = bias[static_cast<size_t>(o)] * kBiasScale;
-      for (size_t i = 0; i < plane; ++i) out.v[static_cast<size_t>(o) * plane + i] += b;
-    }
-  }
-  return out;
+  return conv_impl(in, p, weights, bias, {});
+}
+
+Tensor conv2d(const Tensor& in, const ConvParams& p, std::span<const int64_t> weights, std::span<const int64_t> bias,
+              const ConvOutput& out) {
+  return conv_impl(in, p, weights, bias, out);
 }
 
 Tensor conv1d(const Tensor& in, const Conv1dParams& p, std::span<const int64_t> weights,
               std::span<const int64_t> bias) {
+  return conv1d(in, p, weights, bias, {});
+}
+
+Tensor conv1d(const Tensor& in, const Conv1dParams& p, std::span<const int64_t> weights, std::span<const int64_t> bias,
+              const ConvOutput& out) {
   if (in.w != 1) throw Error("Conv1d needs C×L×1 data");
-  ConvParams p2;
-  p2.in_channels = p.in_channels;
-  p2.out_channels = p.out_channels;
-  p2.groups = p.groups;
-  p2.kernel = {p.kernel, 1};
-  p2.stride = {p.stride, 1};
-  p2.dilation = {p.dilation, 1};
-  p2.pad = {p.pad, 0};
-  return conv2d(in, p2, weights, bias);
+  return conv_impl(in, as_2d(p), weights, bias, out);
 }
 
 Tensor insert_zeros(const Tensor& in, Dims stride) {
@@ -274,27 +832,25 @@ Tensor insert_zeros(const Tensor& in, Dims stride) {
 
 Tensor conv_transpose2d(const Tensor& in, const ConvTransposeParams& p, std::span<const int64_t> weights,
                         std::span<const int64_t> bias) {
-  ConvParams p2;
-  p2.in_channels = p.in_channels;
-  p2.out_channels = p.out_channels;
-  p2.groups = p.groups;
-  p2.kernel = p.kernel;
-  p2.dilation = p.dilation;
-  for (int d = 0; d < 2; ++d) {
-    p2.pad[d] = p.dilation[d] * (p.kernel[d] - 1) - p.pad[d];
-    p2.pad_after[d] = p.output_pad[d];
-    if (p2.pad[d] < 0 || p.output_pad[d] < 0) {
-      throw Error("ConvTranspose2d padding " + std::to_string(p.pad[d]) + " is larger than dilation·(kernel−1)");
-    }
-  }
-  return conv2d(insert_zeros(in, p.stride), p2, weights, bias);
+  return conv_transpose2d(in, p, weights, bias, {});
+}
+
+Tensor conv_transpose2d(const Tensor& in, const ConvTransposeParams& p, std::span<const int64_t> weights,
+                        std::span<const int64_t> bias, const ConvOutput& out) {
+  const ConvParams p2 = as_correlation(p);
+  return conv_impl(insert_zeros(in, p.stride), p2, weights, bias, out);
 }
 
 Tensor linear(const Tensor& in, int out_features, std::span<const int64_t> weights, std::span<const int64_t> bias) {
+  return linear(in, out_features, weights, bias, {});
+}
+
+Tensor linear(const Tensor& in, int out_features, std::span<const int64_t> weights, std::span<const int64_t> bias,
+              const ConvOutput& out) {
   ConvParams p;
   p.in_channels = static_cast<int>(in.size());
   p.out_channels = out_features;
-  return conv2d(flatten(in), p, weights, bias);
+  return conv_impl(flatten(in), p, weights, bias, out);
 }
 
 std::vector<int64_t> bypass_weights(int out_channels, int in_per_group, Dims kernel) {

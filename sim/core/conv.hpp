@@ -11,10 +11,59 @@
 #include <span>
 #include <vector>
 
+#include "core/quantize.hpp"
 #include "core/reshape.hpp"
 #include "core/tensor.hpp"
 
 namespace ai8x::core {
+
+// What leaves the multiply-accumulate array. The default is the raw
+// accumulator (bias included); with width 8 or 32 the convolution also applies
+// the layer's output stage (core/quantize.hpp), which saves a pass over the
+// accumulators:
+//   8:  output8(acc, shift, act)
+//   32: output32(activate(acc, act)) — the izer clamps an activated 32-bit word
+struct ConvOutput {
+  int width = 0;  // 0 (raw accumulator), 8 or 32
+  int shift = 0;  // total output shift, −15…15 (8-bit only)
+  Activation act = Activation::None;
+};
+
+// Implementation of the narrow (int8/int16 operand, int32 sum) inner loops.
+// Every implementation gives the same bits; tests and benchmarks switch them.
+enum class KernelIsa {
+  Auto,      // the best one the CPU supports (the default)
+  Portable,  // plain C++
+  Avx2,      // x86-64 AVX2, chosen at run time (no -march flags needed)
+};
+
+// True if `isa` can run on this machine (Auto and Portable always can).
+bool kernel_isa_supported(KernelIsa isa);
+
+// Selects the implementation for the whole process and returns the previous
+// setting. Throws ai8x::Error if `isa` is not supported here.
+KernelIsa set_kernel_isa(KernelIsa isa);
+
+// The implementation in use, never Auto.
+KernelIsa active_kernel_isa();
+
+// Which arithmetic the calling thread's most recent convolution used (tests
+// check that the narrow kernels are really exercised).
+enum class ConvPath {
+  Uint8,  // uint8 data × int8 weights, int32 sums
+  Int16,     // int16 data × int16 weights, int32 sums
+  Winograd,  // 3×3 stride 1: Winograd F(2×2, 3×3) in int16 × int16, int32 sums
+  Int64,     // exact int64 (operands or sums too large for the narrow kernels)
+};
+ConvPath last_conv_path();
+
+struct ValueRange {
+  int64_t lo = 0;  // 0 and 0 for no values
+  int64_t hi = 0;
+};
+
+// Smallest and largest value (vectorised; the engine checks weight ranges with it).
+ValueRange value_range(std::span<const int64_t> values);
 
 struct ConvParams {
   int in_channels = 0;
@@ -33,6 +82,8 @@ Dims conv_out_dims(Dims in, const ConvParams& p);
 // 2-D correlation of C×H×W data. `bias` is empty (no bias) or one bias byte per
 // output channel. Throws ai8x::Error on inconsistent shapes or sizes.
 Tensor conv2d(const Tensor& in, const ConvParams& p, std::span<const int64_t> weights, std::span<const int64_t> bias);
+Tensor conv2d(const Tensor& in, const ConvParams& p, std::span<const int64_t> weights, std::span<const int64_t> bias,
+              const ConvOutput& out);
 
 struct Conv1dParams {
   int in_channels = 0;
@@ -46,6 +97,8 @@ struct Conv1dParams {
 
 // 1-D correlation of C×L×1 data; weights (out, in/groups, k).
 Tensor conv1d(const Tensor& in, const Conv1dParams& p, std::span<const int64_t> weights, std::span<const int64_t> bias);
+Tensor conv1d(const Tensor& in, const Conv1dParams& p, std::span<const int64_t> weights, std::span<const int64_t> bias,
+              const ConvOutput& out);
 
 struct ConvTransposeParams {
   int in_channels = 0;
@@ -68,10 +121,14 @@ Tensor insert_zeros(const Tensor& in, Dims stride);
 // correlation. Output: (H−1)·s − 2·pad + dilation·(k−1) + output_pad + 1.
 Tensor conv_transpose2d(const Tensor& in, const ConvTransposeParams& p, std::span<const int64_t> weights,
                         std::span<const int64_t> bias);
+Tensor conv_transpose2d(const Tensor& in, const ConvTransposeParams& p, std::span<const int64_t> weights,
+                        std::span<const int64_t> bias, const ConvOutput& out);
 
 // Fully connected layer: the C×H×W input flattened (index c·H·W + h·W + w) and
 // multiplied by (out, C·H·W) weights; output out×1×1.
 Tensor linear(const Tensor& in, int out_features, std::span<const int64_t> weights, std::span<const int64_t> bias);
+Tensor linear(const Tensor& in, int out_features, std::span<const int64_t> weights, std::span<const int64_t> bias,
+              const ConvOutput& out);
 
 // MAX78002 kernel bypass: the izer models it with every kernel weight = 1 (so
 // 1×1 depthwise bypass passes data through, a 3×3 one sums each window).

@@ -1,14 +1,47 @@
 #include "core/pool.hpp"
 
 #include <algorithm>
+#include <cstddef>
 #include <limits>
 #include <string>
 
+#include "core/conv.hpp"
 #include "core/error.hpp"
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#define AI8X_POOL_AVX2 1
+#endif
 
 namespace ai8x::core {
 
 namespace {
+
+// One output row of the common 2×2, stride-2 max pool: out[i] is the largest
+// of r0[2i], r0[2i+1], r1[2i], r1[2i+1].
+void max2x2_row(const int64_t* r0, const int64_t* r1, int64_t* out, int n) {
+  for (int i = 0; i < n; ++i) out[i] = std::max(std::max(r0[2 * i], r0[2 * i + 1]), std::max(r1[2 * i], r1[2 * i + 1]));
+}
+
+#if defined(AI8X_POOL_AVX2)
+__attribute__((target("avx2"))) inline __m256i max64(__m256i a, __m256i b) {
+  return _mm256_blendv_epi8(a, b, _mm256_cmpgt_epi64(b, a));
+}
+
+__attribute__((target("avx2"))) void max2x2_row_avx2(const int64_t* r0, const int64_t* r1, int64_t* out, int n) {
+  int i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const auto* a = reinterpret_cast<const __m256i*>(r0 + 2 * i);
+    const auto* b = reinterpret_cast<const __m256i*>(r1 + 2 * i);
+    const __m256i lo = max64(_mm256_loadu_si256(a), _mm256_loadu_si256(b));          // columns 0…3
+    const __m256i hi = max64(_mm256_loadu_si256(a + 1), _mm256_loadu_si256(b + 1));  // columns 4…7
+    // Even and odd columns, in the order 0 4 2 6 / 1 5 3 7.
+    const __m256i m = max64(_mm256_unpacklo_epi64(lo, hi), _mm256_unpackhi_epi64(lo, hi));
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + i), _mm256_permute4x64_epi64(m, 0xd8));
+  }
+  max2x2_row(r0 + 2 * i, r1 + 2 * i, out + i, n - i);
+}
+#endif
 
 void check_params(const PoolParams& p) {
   for (int d = 0; d < 2; ++d) {
@@ -52,19 +85,41 @@ Tensor pool2d(const Tensor& in, const PoolParams& p) {
   }
   const int64_t count = static_cast<int64_t>(p.size[0]) * p.size[1];
   Tensor out(in.c, oh, ow);
+  const size_t in_plane = static_cast<size_t>(in.h) * in.w;
+  const ptrdiff_t row_step = static_cast<ptrdiff_t>(p.dilation[0]) * in.w;
+  const bool max2x2 = p.kind == PoolKind::Max && p.size == Dims{2, 2} && p.stride == Dims{2, 2} &&
+                      p.dilation == Dims{1, 1};
+  auto row2x2 = max2x2_row;
+#if defined(AI8X_POOL_AVX2)
+  if (active_kernel_isa() == KernelIsa::Avx2) row2x2 = max2x2_row_avx2;
+#endif
+  int64_t* dst = out.v.data();
   for (int ch = 0; ch < in.c; ++ch) {
+    const int64_t* plane = in.v.data() + ch * in_plane;
     for (int oy = 0; oy < oh; ++oy) {
-      for (int ox = 0; ox < ow; ++ox) {
-        int64_t sum = 0;
-        int64_t max = std::numeric_limits<int64_t>::min();
-        for (int ky = 0; ky < p.size[0]; ++ky) {
-          for (int kx = 0; kx < p.size[1]; ++kx) {
-            const int64_t v = in.at(ch, oy * p.stride[0] + ky * p.dilation[0], ox * p.stride[1] + kx * p.dilation[1]);
-            sum += v;
-            max = std::max(max, v);
+      const int64_t* top = plane + static_cast<size_t>(oy) * p.stride[0] * in.w;
+      if (max2x2) {
+        row2x2(top, top + in.w, dst, ow);
+        dst += ow;
+        continue;
+      }
+      for (int ox = 0; ox < ow; ++ox, ++dst) {
+        const int64_t* window = top + static_cast<ptrdiff_t>(ox) * p.stride[1];
+        if (p.kind == PoolKind::Max) {
+          int64_t max = window[0];
+          for (int ky = 0; ky < p.size[0]; ++ky) {
+            const int64_t* row = window + ky * row_step;
+            for (int kx = 0; kx < p.size[1]; ++kx) max = std::max(max, row[kx * p.dilation[1]]);
           }
+          *dst = max;
+        } else {
+          int64_t sum = 0;
+          for (int ky = 0; ky < p.size[0]; ++ky) {
+            const int64_t* row = window + ky * row_step;
+            for (int kx = 0; kx < p.size[1]; ++kx) sum += row[kx * p.dilation[1]];
+          }
+          *dst = average(sum, count, p.rounding);
         }
-        out.at(ch, oy, ox) = p.kind == PoolKind::Max ? max : average(sum, count, p.rounding);
       }
     }
   }

@@ -1,5 +1,6 @@
 #include "engine/engine.hpp"
 
+#include <algorithm>
 #include <span>
 #include <string>
 #include <utility>
@@ -63,12 +64,17 @@ void check_weight_range(const LayerSpec& l) {
     case -1: lo = -1, hi = 1; break;
     default: fail(l, "quantization", "unsupported quantization " + std::to_string(l.quantization));
   }
+  // One vectorised pass; the offending weight is looked up only on failure.
+  const core::ValueRange range = core::value_range(l.weights);
+  const bool binary = l.quantization == -1;
+  if (range.lo >= lo && range.hi <= hi && !(binary && std::find(l.weights.begin(), l.weights.end(), 0) != l.weights.end())) {
+    return;
+  }
   for (int64_t w : l.weights) {
-    if (w < lo || w > hi || (l.quantization == -1 && w == 0)) {
+    if (w < lo || w > hi || (binary && w == 0)) {
       fail(l, "quantization",
            "weight " + std::to_string(w) + " does not fit " +
-               (l.quantization == -1 ? std::string("binary") : std::to_string(l.quantization) + "-bit") +
-               " quantization");
+               (binary ? std::string("binary") : std::to_string(l.quantization) + "-bit") + " quantization");
     }
   }
 }
@@ -101,18 +107,40 @@ class Runner {
 
  private:
   void run_layer(const LayerSpec& l, const LayerSpec* previous, bool first) {
-    std::vector<Tensor> operands = assemble_operands(l, previous, first);
     LayerTrace trace;
     trace.layer = l.index;
-    if (opt_.keep_traces) trace.input = core::concat_channels(operands);
-
-    Tensor pooled = pool_and_combine(l, std::move(operands));
-    Tensor output = apply_operator(l, pooled);
-    expect_shape(l, "output", output, l.out_channels, l.out_dim);
-
-    if (opt_.keep_traces) trace.pooled = std::move(pooled);
-    trace.output = std::move(output);
+    if (const Tensor* input = direct_input(l, previous, first); input != nullptr && !opt_.keep_traces) {
+      // Steps 1–3 leave the data unchanged: read it in place instead of copying.
+      expect_shape(l, "input", *input, l.in_channels, l.in_dim);
+      if (pools(l)) {
+        const Tensor pooled = pool(l, *input);
+        expect_shape(l, "pooled input", pooled, l.in_channels, l.pooled_dim);
+        trace.output = apply_operator(l, pooled);
+      } else {
+        trace.output = apply_operator(l, *input);
+      }
+    } else {
+      std::vector<Tensor> operands = assemble_operands(l, previous, first);
+      if (opt_.keep_traces) trace.input = core::concat_channels(operands);
+      Tensor pooled = pool_and_combine(l, std::move(operands));
+      trace.output = apply_operator(l, pooled);
+      if (opt_.keep_traces) trace.pooled = std::move(pooled);
+    }
+    expect_shape(l, "output", trace.output, l.out_channels, l.out_dim);
     result_.layers[static_cast<size_t>(l.index)] = std::move(trace);
+  }
+
+  // The layer's input when it is a single earlier tensor used as it is (one
+  // operand, no crop, no re-interpretation), else nullptr.
+  const Tensor* direct_input(const LayerSpec& l, const LayerSpec* previous, bool first) const {
+    if (l.operands > 1 || l.in_crop[0] != 0 || l.in_crop[1] != 0 || l.in_sequences.size() > 1) return nullptr;
+    const Tensor* t = nullptr;
+    if (l.in_sequences.size() == 1) {
+      t = &source(l, l.in_sequences[0]);
+    } else {
+      t = first ? &net_.input : &source(l, previous->index);
+    }
+    return t->h == l.in_dim[0] && t->w == l.in_dim[1] ? t : nullptr;
   }
 
   const Tensor& source(const LayerSpec& l, int seq) const {
@@ -168,10 +196,15 @@ class Runner {
     return operands;
   }
 
-  Tensor pool(const LayerSpec& l, const Tensor& t) const {
+  static bool pools(const LayerSpec& l) {
     const bool pooling = l.pool != PoolKind::None && (l.pool_size[0] > 1 || l.pool_size[1] > 1);
     const bool strided = l.pool_stride[0] > 1 || l.pool_stride[1] > 1;
-    if (!pooling && !strided) return t;
+    return pooling || strided;
+  }
+
+  Tensor pool(const LayerSpec& l, const Tensor& t) const {
+    if (!pools(l)) return t;
+    const bool pooling = l.pool != PoolKind::None && (l.pool_size[0] > 1 || l.pool_size[1] > 1);
     core::PoolParams p;
     // Without a window the stride only subsamples, which is a 1×1 max pool.
     p.kind = pooling && l.pool == PoolKind::Avg ? core::PoolKind::Avg : core::PoolKind::Max;
@@ -211,7 +244,9 @@ class Runner {
       // No shift and no activation (the izer rejects activations here).
       return l.output_width == 32 ? core::output32(pooled) : pooled;
     }
-    const Tensor data = l.flatten ? core::flatten(pooled) : pooled;
+    Tensor flat;
+    if (l.flatten) flat = core::flatten(pooled);
+    const Tensor& data = l.flatten ? flat : pooled;
     const int groups = l.groups < 1 ? 1 : l.groups;
     std::vector<int64_t> bypass;
     if (l.bypass) {
@@ -222,6 +257,13 @@ class Runner {
       fail(l, "weights", "the layer has no weights");
     }
     const std::span<const int64_t> weights = l.bypass ? bypass : l.weights;
+    // The output stage runs inside the convolution when it is valid; an invalid
+    // one is reported after the convolution's own checks, by output_stage().
+    const bool fused = (l.output_width == 8 && l.output_shift >= -core::kMaxShift &&
+                        l.output_shift <= core::kMaxShift) ||
+                       l.output_width == 32;
+    core::ConvOutput stage;
+    if (fused) stage = {.width = l.output_width, .shift = l.output_shift, .act = to_core(l.activation)};
 
     Tensor acc;
     switch (l.op) {
@@ -235,7 +277,7 @@ class Runner {
         p.stride = l.stride;
         p.dilation = l.dilation;
         p.pad = l.pad;
-        acc = core::conv2d(data, p, weights, l.bias);
+        acc = core::conv2d(data, p, weights, l.bias, stage);
         break;
       }
       case Op::Conv1d: {
@@ -247,7 +289,7 @@ class Runner {
         p.stride = l.stride[0];
         p.dilation = l.dilation[0];
         p.pad = l.pad[0];
-        acc = core::conv1d(data, p, weights, l.bias);
+        acc = core::conv1d(data, p, weights, l.bias, stage);
         break;
       }
       case Op::ConvTranspose2d: {
@@ -260,12 +302,13 @@ class Runner {
         p.dilation = l.dilation;
         p.pad = l.pad;
         p.output_pad = {l.output_pad, l.output_pad};
-        acc = core::conv_transpose2d(data, p, weights, l.bias);
+        acc = core::conv_transpose2d(data, p, weights, l.bias, stage);
         break;
       }
       case Op::Passthrough: break;
     }
-    return output_stage(l, acc);
+    if (fused) return acc;
+    return output_stage(l, std::move(acc));
   }
 
   static Tensor output_stage(const LayerSpec& l, Tensor acc) {

@@ -1,5 +1,6 @@
 #include "io/checkpoint.hpp"
 
+#include <algorithm>
 #include <bit>
 #include <cctype>
 #include <cmath>
@@ -86,6 +87,21 @@ struct Reader {
   std::string path;
   bool big_endian = false;
   size_t value_budget = 0;  // elements still allowed in the output (bounded by the file size)
+  // Bytes still allowed out of zip entries. Each entry is bounded by its compressed size, but
+  // many deflated entries (up to ~1000:1 each) could still add up to far more than the file.
+  uint64_t inflate_budget = 0;
+  uint64_t zip_file_bytes = 0;
+
+  std::vector<uint8_t> read_entry(const ZipArchive& zip, size_t index, uint64_t max_bytes) {
+    if (zip.size(index) > inflate_budget) {
+      fail(path, zip.names()[index],
+           "zip entries expand to more than " + std::to_string(inflate_budget) + " further bytes (limit for a " +
+               std::to_string(zip_file_bytes) + "-byte archive)");
+    }
+    std::vector<uint8_t> out = zip.read(index, std::min(max_bytes, inflate_budget));
+    inflate_budget -= out.size();
+    return out;
+  }
 
   CheckpointTensor tensor(const Pickle& p, const pickle::TensorRef& t, const std::string& key,
                           const StorageSource& source) {
@@ -191,7 +207,7 @@ struct Reader {
     const std::string prefix = pkl_name.substr(0, pkl_name.size() - 8);
 
     if (const auto order = zip.find(prefix + "byteorder")) {
-      const std::vector<uint8_t> text = zip.read(*order, 64);
+      const std::vector<uint8_t> text = read_entry(zip, *order, 64);
       std::string s(text.begin(), text.end());
       while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back())) != 0) s.pop_back();
       if (s != "little" && s != "big") {
@@ -200,7 +216,7 @@ struct Reader {
       big_endian = s == "big";
     }
 
-    const std::vector<uint8_t> pkl_bytes = zip.read(*pkl, kMaxInputFileBytes);
+    const std::vector<uint8_t> pkl_bytes = read_entry(zip, *pkl, kMaxInputFileBytes);
     const Pickle p =
         pickle::unpickle(pkl_bytes.data(), pkl_bytes.size(),
                          {.file = path, .what = pkl_name, .persistent_ids = pickle::PersistentIds::kTorchZip});
@@ -212,7 +228,7 @@ struct Reader {
       if (it == cache.end()) {
         const auto index = zip.find(name);
         if (!index) fail(path, tensor_key, "storage " + name + " is missing from the zip archive");
-        it = cache.emplace(key, zip.read(*index, kMaxInputFileBytes)).first;
+        it = cache.emplace(key, read_entry(zip, *index, kMaxInputFileBytes)).first;
       }
       if (it->second.size() % type.size != 0) {
         fail(path, tensor_key,
@@ -265,7 +281,14 @@ struct Reader {
 
     // Element type of every storage the object references (a key may be used by several views).
     std::map<std::string, std::string> type_names;
-    for (const auto& s : object.storages) type_names.emplace(s.key, s.type);
+    for (const auto& s : object.storages) {
+      // The data section counts elements of one type; a view of another type would be read
+      // with the wrong element size (past the end of the storage).
+      const auto [it, added] = type_names.emplace(s.key, s.type);
+      if (!added && it->second != s.type) {
+        fail(path, s.key, "storage `" + s.key + "` is referenced as " + it->second + " and as " + s.type);
+      }
+    }
 
     // Data section: per key, int64 LE element count then the raw elements.
     std::map<std::string, StorageBytes> spans;
@@ -322,6 +345,9 @@ Checkpoint read_checkpoint_bytes(std::vector<uint8_t> contents, const std::strin
   reader.path = path;
   // Stride-0 views could expand a tiny storage enormously; allow a few times the file size.
   reader.value_budget = 4 * bytes->size() + (size_t{1} << 20);
+  // torch stores zip entries uncompressed; leave ample room for re-compressed archives.
+  reader.zip_file_bytes = bytes->size();
+  reader.inflate_budget = 16 * static_cast<uint64_t>(bytes->size()) + (uint64_t{64} << 20);
   if (bytes->size() >= 4 && std::memcmp(bytes->data(), "PK", 2) == 0) return reader.read_zip(bytes);
   if (!bytes->empty() && (*bytes)[0] == 0x80) return reader.read_legacy(*bytes);
   fail(path, "", "not a PyTorch checkpoint (neither zip nor legacy pickle)");

@@ -650,14 +650,22 @@ std::vector<std::pair<Ref, Ref>> Pickle::dict_items(Ref dict) const {
   const Object& d = at(dict);
   std::vector<std::pair<Ref, Ref>> out;
   if (d.kind != Kind::kDict) return out;
-  std::unordered_map<std::string, size_t> position;
+  // A key object met again (memo GET) is the same key: look it up by reference first, so a
+  // long key repeated in many entries is hashed once, not once per entry (quadratic).
+  std::unordered_map<Ref, size_t> by_ref;
+  std::unordered_map<std::string, size_t> by_value;
   for (size_t i = 0; i + 1 < d.items.size(); i += 2) {
-    const auto [it, added] = position.try_emplace(key_identity(*this, d.items[i]), out.size());
-    if (added) {
-      out.emplace_back(d.items[i], d.items[i + 1]);
-    } else {
-      out[it->second].second = d.items[i + 1];
+    const Ref key = d.items[i];
+    const auto [ref_it, new_ref] = by_ref.try_emplace(key, out.size());
+    if (new_ref) {
+      const auto [value_it, new_value] = by_value.try_emplace(key_identity(*this, key), out.size());
+      ref_it->second = value_it->second;
+      if (new_value) {
+        out.emplace_back(key, d.items[i + 1]);
+        continue;
+      }
     }
+    out[ref_it->second].second = d.items[i + 1];
   }
   return out;
 }

@@ -67,6 +67,7 @@ ZipArchive::ZipArchive(std::shared_ptr<const std::vector<uint8_t>> bytes, std::s
   for (zip_int64_t i = 0; i < count; ++i) {
     const char* name = zip_get_name(impl_->archive, static_cast<zip_uint64_t>(i), ZIP_FL_ENC_RAW);
     names_.emplace_back(name != nullptr ? name : "");
+    index_.try_emplace(names_.back(), names_.size() - 1);
   }
 }
 
@@ -75,9 +76,9 @@ ZipArchive::ZipArchive(ZipArchive&&) noexcept = default;
 ZipArchive& ZipArchive::operator=(ZipArchive&&) noexcept = default;
 
 std::optional<size_t> ZipArchive::find(const std::string& name) const {
-  const auto it = std::find(names_.begin(), names_.end(), name);
-  if (it == names_.end()) return std::nullopt;
-  return static_cast<size_t>(it - names_.begin());
+  const auto it = index_.find(name);
+  if (it == index_.end()) return std::nullopt;
+  return it->second;
 }
 
 uint64_t ZipArchive::size(size_t index) const {

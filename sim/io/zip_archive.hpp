@@ -5,6 +5,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace ai8x::io {
@@ -35,6 +36,7 @@ class ZipArchive {
   std::unique_ptr<Impl> impl_;
   std::string path_;
   std::vector<std::string> names_;
+  std::unordered_map<std::string, size_t> index_;  // first entry of each name: find() in O(1)
 };
 
 }  // namespace ai8x::io

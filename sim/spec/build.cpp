@@ -185,6 +185,7 @@ class Builder {
       l.operands = y.operands;
       l.pool_first = y.pool_first;
       l.bypass = y.bypass;
+      l.calcx4 = y.calcx4;
       l.groups = y.groups;
       l.pool = y.pool;
       l.pool_size = y.pool_size;

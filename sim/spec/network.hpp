@@ -35,7 +35,8 @@ struct LayerSpec {
   Eltwise eltwise = Eltwise::None;
   int operands = 1;  // element-wise operands (1 = none)
   bool pool_first = true;
-  bool bypass = false;  // MAX78002 kernel bypass (identity kernel, no weights)
+  bool bypass = false;  // MAX78002 kernel bypass (no weights)
+  bool calcx4 = false;  // MAX78002 `calcx4`: changes kernel order and bias rounding, not values
   int groups = 1;       // depthwise when groups == in == out (MAX78002)
 
   // Geometry. Pairs are [H, W]; Conv1d uses H as the length and W = 1.
@@ -129,6 +130,9 @@ struct IzerOptions {
   int synthesize_words = 8;
   std::optional<std::string> input_csv_format;  // "555" or "565"
   bool mexpress = true;
+  int weight_start = 0;              // --weight-start: first kernel memory column searched
+  bool deduplicate_weights = true;   // --no-deduplicate-weights: identical kernels are not shared
+  bool calcx4 = false;               // --calcx4 (MAX78002): every layer computes 4 output channels per pass
   bool compact_data = true;
 };
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <limits>
 #include <map>
 #include <set>
 
@@ -444,7 +445,8 @@ YamlLayer read_layer(const YamlValue& node, const std::string& file, int sequenc
       l.bias_group.push_back(r.small_int(k, 0, 3));
     }
   }
-  for (const char* k : {"calcx4", "readahead", "tcalc"}) {
+  if (r.has("calcx4")) l.calcx4 = r.boolean("calcx4");
+  for (const char* k : {"readahead", "tcalc"}) {
     if (r.has(k)) (void)r.boolean(k);
   }
   if (r.has("pool_dilation")) {
@@ -505,7 +507,16 @@ YamlLayer read_layer(const YamlValue& node, const std::string& file, int sequenc
 
 int resolve_ref(const LayerReader::Ref& ref, const std::vector<YamlLayer>& layers, const std::string& data_buffer,
                 int skip, const std::string& file, int sequence, const std::string& key) {
-  if (!ref.is_name) return static_cast<int>(ref.number) - (ref.number >= 0 ? skip : 0);
+  if (!ref.is_name) {
+    // Checked in 64 bits: a number beyond int must not wrap around into a valid layer.
+    int64_t n = 0;
+    if (__builtin_sub_overflow(ref.number, ref.number >= 0 ? skip : 0, &n) || n < std::numeric_limits<int>::min() ||
+        n > std::numeric_limits<int>::max()) {
+      throw Error({.file = file, .layer = sequence, .key = key},
+                  "layer " + std::to_string(ref.number) + " does not exist");
+    }
+    return static_cast<int>(n);
+  }
   if (ref.name == "input") return -1;
   for (const auto& l : layers) {
     if (!l.name.empty() && lower(l.name) == ref.name) return l.sequence;
@@ -575,7 +586,10 @@ NetworkYaml parse_network_yaml(const YamlValue& doc, const std::string& file, co
       if (const YamlValue* s = node.find("sequence")) {
         if (s->kind != YamlValue::Kind::Int)
           throw Error({.file = file, .layer = sequence, .key = "sequence"}, "expected an integer");
-        sequence = static_cast<int>(s->i) - skip_layers;
+        // Checked in 64 bits: a huge `sequence:` must not wrap around into a valid slot.
+        int64_t wanted = -1;
+        if (__builtin_sub_overflow(s->i, skip_layers, &wanted)) wanted = -1;
+        sequence = static_cast<int>(std::clamp<int64_t>(wanted, -1, dev.max_layers));
       }
     }
     if (sequence < 0 || sequence >= dev.max_layers) {

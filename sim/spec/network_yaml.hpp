@@ -43,6 +43,7 @@ struct YamlLayer {
   bool streaming = false;
   bool chw = false;
   bool bypass = false;
+  bool calcx4 = false;
   bool output = false;
   int output_width = 8;
   int write_gap = 0;

@@ -1,10 +1,13 @@
-#include "spec/describe.hpp"
+#include "check/describe.hpp"
+
+#include "compile/bias_map.hpp"
+#include "compile/kernel_map.hpp"
 
 #include <algorithm>
 #include <cstdio>
 #include <sstream>
 
-namespace ai8x::spec {
+namespace ai8x {
 
 namespace {
 
@@ -48,6 +51,9 @@ std::string quadrant_list(uint64_t map) {
 }
 
 nlohmann::json describe_json(const Network& net) {
+  const compile::CompileOptions copt = compile::compile_options(net);
+  const compile::KernelMap kernels = compile::place_kernels(net, copt);
+  const compile::BiasMap biases = compile::place_biases(net, copt);
   nlohmann::json j;
   j["device"] = net.device->name;
   j["config"] = net.config_file;
@@ -108,11 +114,27 @@ nlohmann::json describe_json(const Network& net) {
     e["bypass"] = l.bypass;
     e["weight_shape"] = l.weight_shape;
     e["macs"] = layer_macs(l);
+    const auto& k = kernels.layers[static_cast<size_t>(idx)];
+    e["kernel_offset"] = k.column;
+    e["kernel_length"] = k.length;
+    e["kernel_count"] = k.count;
+    e["kernel_shared_with"] = k.shared_with;
+    const auto& b = biases.layers[static_cast<size_t>(idx)];
+    e["bias_quadrant"] = compile::quadrant_text(b);
+    e["bias_offsets"] = compile::offsets_text(b);
     e["data_memory_bytes"] = {
         {"input", input_bytes(l)}, {"output", output_bytes(l)}, {"instance", net.device->data_memory_bytes}};
     layers.push_back(std::move(e));
   }
   j["layers"] = std::move(layers);
+  nlohmann::json kernel_words = nlohmann::json::array();
+  for (size_t p = 0; p < kernels.words_used.size(); ++p) kernel_words.push_back(kernels.words_used[p]);
+  nlohmann::json bias_bytes = nlohmann::json::array();
+  for (const auto& q : biases.memory) bias_bytes.push_back(q.size());
+  j["resources"] = {{"kernel_words_per_processor", kernel_words},
+                    {"kernel_words_capacity", {net.device->kernel_words_small, net.device->kernel_words_large}},
+                    {"bias_bytes_per_quadrant", bias_bytes},
+                    {"bias_bytes_capacity", net.device->bias_entries_per_quadrant}};
   return j;
 }
 
@@ -157,6 +179,35 @@ std::string describe_table(const Network& net) {
   int64_t macs = 0;
   for (int idx : net.order) macs += layer_macs(net.layers[static_cast<size_t>(idx)]);
   os << "\n" << macs << " multiply-accumulates\n";
+  const compile::CompileOptions copt = compile::compile_options(net);
+  const compile::KernelMap kernels = compile::place_kernels(net, copt);
+  const compile::BiasMap biases = compile::place_biases(net, copt);
+  os << "\nkernels and bias (72-bit kernel words; bias entries):\n";
+  for (int idx : net.order) {
+    const auto& k = kernels.layers[static_cast<size_t>(idx)];
+    const auto& b = biases.layers[static_cast<size_t>(idx)];
+    os << "  L" << idx << ": ";
+    if (k.has_kernels) {
+      os << k.count << " kernels in " << k.length << " words from column " << k.column;
+      if (k.shared_with >= 0) os << " (shared with layer " << k.shared_with << ")";
+    } else {
+      os << "no kernels";
+    }
+    os << "; bias "
+       << (b.where == compile::BiasPlacement::Where::None
+               ? std::string("none")
+               : "quadrant " + compile::quadrant_text(b) + " at " + compile::offsets_text(b))
+       << "\n";
+  }
+  int most = 0;
+  for (size_t p = 0; p < kernels.words_used.size(); ++p) {
+    if (kernels.words_used[p] > kernels.words_used[static_cast<size_t>(most)]) most = static_cast<int>(p);
+  }
+  os << "kernel memory: fullest processor " << most << " uses " << kernels.words_used[static_cast<size_t>(most)]
+     << " of " << net.device->kernel_words(most) << " words\n";
+  os << "bias memory per quadrant:";
+  for (size_t q = 0; q < biases.memory.size(); ++q) os << " " << biases.memory[q].size();
+  os << " of " << net.device->bias_entries_per_quadrant << " bytes\n";
   os << "\ndata memory per instance (" << net.device->data_memory_bytes << " bytes):\n";
   for (int idx : net.order) {
     const LayerSpec& l = net.layers[static_cast<size_t>(idx)];
@@ -167,4 +218,4 @@ std::string describe_table(const Network& net) {
   return os.str();
 }
 
-}  // namespace ai8x::spec
+}  // namespace ai8x

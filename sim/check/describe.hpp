@@ -7,7 +7,7 @@
 
 #include "spec/network.hpp"
 
-namespace ai8x::spec {
+namespace ai8x {
 
 nlohmann::json describe_json(const Network& net);
 std::string describe_table(const Network& net);
@@ -19,4 +19,4 @@ int64_t layer_macs(const LayerSpec& l);
 // The quadrants (0..3) a processor map touches, as "[0, 1]".
 std::string quadrant_list(uint64_t map);
 
-}  // namespace ai8x::spec
+}  // namespace ai8x

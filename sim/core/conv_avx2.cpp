@@ -1,0 +1,374 @@
+// AVX2 version of the narrow convolution kernels (core/conv_kernels.hpp).
+// Compiled for baseline x86-64; each function carries target("avx2") and is
+// only called after the CPU was checked (conv.cpp), so the binary runs
+// anywhere.
+//
+// Per K-group, the G data elements of a pixel are broadcast to all lanes and
+// multiplied with 8 output channels' G weights per register:
+//   U8:  vpmaddubsw (uint8 × int8, adjacent products summed in int16 — exact,
+//        the caller proved |x0·w0 + x1·w1| ≤ 32767), then vpmaddwd by 1 to int32;
+//   S16: vpmaddwd (int16 × int16, adjacent products summed in int32).
+// Sums stay in int32 (the caller proved they cannot overflow).
+#include "core/conv_kernels.hpp"
+
+#if defined(__x86_64__) || defined(__i386__)
+
+#include <immintrin.h>
+
+#include <algorithm>
+#include <cstring>
+#include <limits>
+
+#define AI8X_AVX2 __attribute__((target("avx2")))
+
+namespace ai8x::core::kernels {
+
+namespace {
+
+AI8X_AVX2 inline __m256i broadcast32(const void* p) {
+  int32_t v = 0;
+  std::memcpy(&v, p, sizeof v);
+  return _mm256_set1_epi32(v);
+}
+
+AI8X_AVX2 inline __m256i load(const void* p) {
+  return _mm256_loadu_si256(static_cast<const __m256i*>(p));
+}
+
+// Σ over one K-group for 8 channels, as 8 int32 lanes.
+template <DataKind K>
+AI8X_AVX2 inline __m256i dot(__m256i x, __m256i w, __m256i ones) {
+  if constexpr (K == DataKind::U8) {
+    return _mm256_madd_epi16(_mm256_maddubs_epi16(x, w), ones);
+  } else {
+    return _mm256_madd_epi16(x, w);
+  }
+}
+
+// The output stage on 8 int32 lanes, equal to apply_stage() lane by lane, as
+// one branch-free sequence whose constants select the stage:
+//   v = (v + rounding) >> right; clamp to the pre-shift limits; v <<= left;
+//   clamp to the output range; |v| where Abs; clamp to the activation range.
+struct VectorStage {
+  __m256i rounding, pre_lo, pre_hi, out_lo, out_hi, abs_mask, act_lo, act_hi;
+  __m128i right, left;
+
+  AI8X_AVX2 explicit VectorStage(const Stage& s) {
+    constexpr int32_t kMin = std::numeric_limits<int32_t>::min();
+    constexpr int32_t kMax = std::numeric_limits<int32_t>::max();
+    int32_t round = 0, r = 0, l = 0, pre = kMax, lo = kMin, hi = kMax;
+    if (s.kind == StageKind::Out8) {
+      if (s.shift < 7) {
+        r = 7 - s.shift;
+        round = int32_t{1} << (r - 1);
+      } else {
+        l = s.shift - 7;
+        pre = 65536;  // beyond it every left shift saturates
+      }
+      lo = -128;
+      hi = 127;
+    }
+    rounding = _mm256_set1_epi32(round);
+    right = _mm_cvtsi32_si128(r);
+    left = _mm_cvtsi32_si128(l);
+    pre_lo = _mm256_set1_epi32(pre == kMax ? kMin : -pre);
+    pre_hi = _mm256_set1_epi32(pre);
+    out_lo = _mm256_set1_epi32(lo);
+    out_hi = _mm256_set1_epi32(hi);
+    const Activation act = s.kind == StageKind::Raw ? Activation::None : s.act;
+    abs_mask = _mm256_set1_epi32(act == Activation::Abs ? -1 : 0);
+    act_lo = _mm256_set1_epi32(act == Activation::ReLU ? 0 : kMin);
+    act_hi = _mm256_set1_epi32(act == Activation::None ? kMax : 127);
+  }
+
+  [[nodiscard]] AI8X_AVX2 __m256i apply(__m256i v) const {
+    v = _mm256_sra_epi32(_mm256_add_epi32(v, rounding), right);
+    v = _mm256_sll_epi32(_mm256_min_epi32(_mm256_max_epi32(v, pre_lo), pre_hi), left);
+    v = _mm256_min_epi32(_mm256_max_epi32(v, out_lo), out_hi);
+    const __m256i sign = _mm256_and_si256(_mm256_srai_epi32(v, 31), abs_mask);
+    v = _mm256_sub_epi32(_mm256_xor_si256(v, sign), sign);
+    return _mm256_min_epi32(_mm256_max_epi32(v, act_lo), act_hi);
+  }
+};
+
+// 4 pixels × 16 channels: acc[2p + h] holds pixel p, channels 8h … 8h+7.
+template <DataKind K>
+AI8X_AVX2 void tile4(const char* data, const int32_t* pixel, const int32_t* group_offset, int begin, int end,
+                     const char* w, __m256i (&acc)[8]) {
+  constexpr ptrdiff_t kElem = K == DataKind::U8 ? 1 : 2;
+  const __m256i ones = _mm256_set1_epi16(1);
+  const char* x0 = data + pixel[0] * kElem;
+  const char* x1 = data + pixel[1] * kElem;
+  const char* x2 = data + pixel[2] * kElem;
+  const char* x3 = data + pixel[3] * kElem;
+  __m256i a00 = _mm256_setzero_si256(), a01 = a00, a10 = a00, a11 = a00;
+  __m256i a20 = a00, a21 = a00, a30 = a00, a31 = a00;
+  for (int g = begin; g < end; ++g) {
+    const __m256i w0 = load(w + static_cast<ptrdiff_t>(g) * 64);
+    const __m256i w1 = load(w + static_cast<ptrdiff_t>(g) * 64 + 32);
+    const ptrdiff_t o = group_offset[g] * kElem;
+    __m256i x = broadcast32(x0 + o);
+    a00 = _mm256_add_epi32(a00, dot<K>(x, w0, ones));
+    a01 = _mm256_add_epi32(a01, dot<K>(x, w1, ones));
+    x = broadcast32(x1 + o);
+    a10 = _mm256_add_epi32(a10, dot<K>(x, w0, ones));
+    a11 = _mm256_add_epi32(a11, dot<K>(x, w1, ones));
+    x = broadcast32(x2 + o);
+    a20 = _mm256_add_epi32(a20, dot<K>(x, w0, ones));
+    a21 = _mm256_add_epi32(a21, dot<K>(x, w1, ones));
+    x = broadcast32(x3 + o);
+    a30 = _mm256_add_epi32(a30, dot<K>(x, w0, ones));
+    a31 = _mm256_add_epi32(a31, dot<K>(x, w1, ones));
+  }
+  acc[0] = a00, acc[1] = a01, acc[2] = a10, acc[3] = a11;
+  acc[4] = a20, acc[5] = a21, acc[6] = a30, acc[7] = a31;
+}
+
+template <DataKind K>
+AI8X_AVX2 void tile1(const char* data, const int32_t* pixel, const int32_t* group_offset, int begin, int end,
+                     const char* w, __m256i (&acc)[2]) {
+  constexpr ptrdiff_t kElem = K == DataKind::U8 ? 1 : 2;
+  const __m256i ones = _mm256_set1_epi16(1);
+  const char* x0 = data + pixel[0] * kElem;
+  __m256i a0 = _mm256_setzero_si256(), a1 = a0;
+  for (int g = begin; g < end; ++g) {
+    const __m256i x = broadcast32(x0 + group_offset[g] * kElem);
+    a0 = _mm256_add_epi32(a0, dot<K>(x, load(w + static_cast<ptrdiff_t>(g) * 64), ones));
+    a1 = _mm256_add_epi32(a1, dot<K>(x, load(w + static_cast<ptrdiff_t>(g) * 64 + 32), ones));
+  }
+  acc[0] = a0, acc[1] = a1;
+}
+
+// Writes a 4-pixel tile: transposes pixel-major channel vectors into
+// channel-major runs of 4 pixels.
+AI8X_AVX2 inline void store_tile4(const Job& job, int block, int first_pixel, const __m256i (&r)[8]) {
+  int32_t* base = job.out + static_cast<size_t>(block) * kBlockOc * job.out_plane + first_pixel;
+  const size_t plane = job.out_plane;
+  const int channels = job.out_channels - block * kBlockOc;
+  for (int h = 0; h < 2; ++h) {
+    const __m256i t0 = _mm256_unpacklo_epi32(r[h], r[2 + h]);  // p0 p1 of channels 0,1 | 4,5
+    const __m256i t1 = _mm256_unpackhi_epi32(r[h], r[2 + h]);  // channels 2,3 | 6,7
+    const __m256i t2 = _mm256_unpacklo_epi32(r[4 + h], r[6 + h]);
+    const __m256i t3 = _mm256_unpackhi_epi32(r[4 + h], r[6 + h]);
+    const __m256i c[4] = {_mm256_unpacklo_epi64(t0, t2), _mm256_unpackhi_epi64(t0, t2), _mm256_unpacklo_epi64(t1, t3),
+                          _mm256_unpackhi_epi64(t1, t3)};  // channel j | j + 4, pixels 0…3
+    int32_t* row = base + 8 * h * plane;
+    if (channels >= 8 * h + 8) {
+      for (int j = 0; j < 4; ++j) {
+        _mm_storeu_si128(reinterpret_cast<__m128i*>(row + j * plane), _mm256_castsi256_si128(c[j]));
+        _mm_storeu_si128(reinterpret_cast<__m128i*>(row + (j + 4) * plane), _mm256_extracti128_si256(c[j], 1));
+      }
+      continue;
+    }
+    for (int j = 0; j < 4; ++j) {
+      if (8 * h + j < channels) {
+        _mm_storeu_si128(reinterpret_cast<__m128i*>(row + j * plane), _mm256_castsi256_si128(c[j]));
+      }
+      if (8 * h + j + 4 < channels) {
+        _mm_storeu_si128(reinterpret_cast<__m128i*>(row + (j + 4) * plane), _mm256_extracti128_si256(c[j], 1));
+      }
+    }
+  }
+}
+
+template <DataKind K>
+AI8X_AVX2 void run(const Job& job) {
+  constexpr int G = group_size(K);
+  const auto* data = static_cast<const char*>(job.data);
+  const VectorStage stage(job.stage);
+  const int full = job.pixels / kTilePx;
+  const ptrdiff_t block_bytes = static_cast<ptrdiff_t>(job.groups) * kBlockOc * G * (K == DataKind::U8 ? 1 : 2);
+  for (int b = 0; b < job.blocks; ++b) {
+    const char* w = static_cast<const char*>(job.weights) + b * block_bytes;
+    const __m256i bias0 = load(job.bias + b * kBlockOc);
+    const __m256i bias1 = load(job.bias + b * kBlockOc + 8);
+    for (int t = 0; t < full; ++t) {
+      __m256i acc[8];
+      tile4<K>(data, job.pixel_offset + t * kTilePx, job.group_offset, job.tile_begin[t], job.tile_end[t], w, acc);
+      for (int p = 0; p < kTilePx; ++p) {
+        acc[2 * p] = stage.apply(_mm256_add_epi32(acc[2 * p], bias0));
+        acc[2 * p + 1] = stage.apply(_mm256_add_epi32(acc[2 * p + 1], bias1));
+      }
+      store_tile4(job, b, t * kTilePx, acc);
+    }
+    for (int i = full * kTilePx; i < job.pixels; ++i) {
+      const int t = full + (i - full * kTilePx);
+      __m256i acc[2];
+      tile1<K>(data, job.pixel_offset + i, job.group_offset, job.tile_begin[t], job.tile_end[t], w, acc);
+      alignas(32) int32_t out[kBlockOc];
+      _mm256_store_si256(reinterpret_cast<__m256i*>(out), stage.apply(_mm256_add_epi32(acc[0], bias0)));
+      _mm256_store_si256(reinterpret_cast<__m256i*>(out + 8), stage.apply(_mm256_add_epi32(acc[1], bias1)));
+      for (int j = 0; j < kBlockOc && b * kBlockOc + j < job.out_channels; ++j) {
+        job.out[static_cast<size_t>(b * kBlockOc + j) * job.out_plane + i] = out[j];
+      }
+    }
+  }
+}
+
+}  // namespace
+
+AI8X_AVX2 void run_avx2(const Job& job) {
+  if (job.kind == DataKind::U8) {
+    run<DataKind::U8>(job);
+  } else {
+    run<DataKind::S16>(job);
+  }
+}
+
+// Lanes [0, n) of 8 int32 lanes (n ≤ 8).
+AI8X_AVX2 inline __m256i lane_mask(int n) {
+  return _mm256_cmpgt_epi32(_mm256_set1_epi32(n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+}
+
+// Vectorised over 16 channels: each of the 16 loads is one pixel's channels
+// c … c+15 (past the last channel it reads neighbouring or slack data, whose
+// results land in unused lanes or pair with zero weights).
+AI8X_AVX2 void winograd_input_avx2(const WinogradInput& in) {
+  const size_t plane = static_cast<size_t>(in.tiles_h) * in.tiles_w * in.stride;
+  const size_t row = static_cast<size_t>(in.padded_w) * in.channels;
+  const size_t col = static_cast<size_t>(in.channels);
+  for (int ty = 0; ty < in.tiles_h; ++ty) {
+    for (int tx = 0; tx < in.tiles_w; ++tx) {
+      const int16_t* d = in.data + (static_cast<size_t>(2 * ty) * in.padded_w + 2 * tx) * in.channels;
+      int16_t* v = in.out + (static_cast<size_t>(ty) * in.tiles_w + tx) * in.stride;
+      for (int c = 0; c < in.stride; c += 16) {
+        __m256i r[4][4];  // Bᵀ · d
+        for (int x = 0; x < 4; ++x) {
+          const int16_t* p = d + x * col + c;
+          const __m256i d0 = load(p);
+          const __m256i d1 = load(p + row);
+          const __m256i d2 = load(p + 2 * row);
+          const __m256i d3 = load(p + 3 * row);
+          r[0][x] = _mm256_sub_epi16(d0, d2);
+          r[1][x] = _mm256_add_epi16(d1, d2);
+          r[2][x] = _mm256_sub_epi16(d2, d1);
+          r[3][x] = _mm256_sub_epi16(d1, d3);
+        }
+        const bool full = c + 16 <= in.stride;
+        const __m256i mask = lane_mask((in.stride - c) / 2);
+        for (int i = 0; i < 4; ++i) {  // · B
+          const __m256i out[4] = {_mm256_sub_epi16(r[i][0], r[i][2]), _mm256_add_epi16(r[i][1], r[i][2]),
+                                  _mm256_sub_epi16(r[i][2], r[i][1]), _mm256_sub_epi16(r[i][1], r[i][3])};
+          for (int j = 0; j < 4; ++j) {
+            int16_t* dst = v + (4 * i + j) * plane + c;
+            if (full) {
+              _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst), out[j]);
+            } else {
+              _mm256_maskstore_epi32(reinterpret_cast<int*>(dst), mask, out[j]);
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+// Vectorised over 8 tiles of a tile row; each result pair (y0, y1) of the 8
+// tiles is interleaved into 16 consecutive outputs.
+AI8X_AVX2 void winograd_output_avx2(const WinogradOutput& out) {
+  const int tiles = out.tiles_h * out.tiles_w;
+  const size_t plane = static_cast<size_t>(out.channels) * tiles;
+  const VectorStage stage(out.stage);
+  for (int o = 0; o < out.channels; ++o) {
+    const __m256i bias = _mm256_set1_epi32(out.bias[o]);
+    for (int ty = 0; ty < out.tiles_h; ++ty) {
+      for (int tx = 0; tx < out.tiles_w; tx += 8) {
+        const int32_t* m = out.m + static_cast<size_t>(o) * tiles + ty * out.tiles_w + tx;
+        const bool full_tiles = tx + 8 <= out.tiles_w;
+        const __m256i tile_mask = lane_mask(out.tiles_w - tx);
+        auto get = [&](int xi) AI8X_AVX2 {
+          const int32_t* p = m + xi * plane;
+          return full_tiles ? load(p) : _mm256_maskload_epi32(p, tile_mask);
+        };
+        __m256i s[2][4];  // Aᵀ · M
+        for (int x = 0; x < 4; ++x) {
+          const __m256i m0 = get(x);
+          const __m256i m1 = get(4 + x);
+          const __m256i m2 = get(8 + x);
+          const __m256i m3 = get(12 + x);
+          s[0][x] = _mm256_add_epi32(_mm256_add_epi32(m0, m1), m2);
+          s[1][x] = _mm256_sub_epi32(_mm256_sub_epi32(m1, m2), m3);
+        }
+        const int valid = std::min(16, out.out_w - 2 * tx);  // outputs of this row segment
+        for (int i = 0; i < 2 && 2 * ty + i < out.out_h; ++i) {  // · A, ÷ 4 (exact)
+          const __m256i y0 = _mm256_srai_epi32(_mm256_add_epi32(_mm256_add_epi32(s[i][0], s[i][1]), s[i][2]), 2);
+          const __m256i y1 = _mm256_srai_epi32(_mm256_sub_epi32(_mm256_sub_epi32(s[i][1], s[i][2]), s[i][3]), 2);
+          const __m256i a = stage.apply(_mm256_add_epi32(y0, bias));
+          const __m256i b = stage.apply(_mm256_add_epi32(y1, bias));
+          const __m256i lo = _mm256_unpacklo_epi32(a, b);  // tiles 0 1 | 4 5
+          const __m256i hi = _mm256_unpackhi_epi32(a, b);  // tiles 2 3 | 6 7
+          int32_t* dst = out.out + (static_cast<size_t>(o) * out.out_h + 2 * ty + i) * out.out_w + 2 * tx;
+          const __m256i first = _mm256_permute2x128_si256(lo, hi, 0x20);
+          const __m256i second = _mm256_permute2x128_si256(lo, hi, 0x31);
+          if (valid >= 16) {
+            _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst), first);
+            _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst + 8), second);
+          } else {
+            _mm256_maskstore_epi32(dst, lane_mask(valid), first);
+            if (valid > 8) _mm256_maskstore_epi32(dst + 8, lane_mask(valid - 8), second);
+          }
+        }
+      }
+    }
+  }
+}
+
+AI8X_AVX2 void widen_avx2(const int32_t* src, size_t n, int64_t* dst) {
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const __m256i v = load(src + i);
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst + i), _mm256_cvtepi32_epi64(_mm256_castsi256_si128(v)));
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst + i + 4), _mm256_cvtepi32_epi64(_mm256_extracti128_si256(v, 1)));
+  }
+  for (; i < n; ++i) dst[i] = src[i];
+}
+
+AI8X_AVX2 void minmax_avx2(const int64_t* v, size_t n, int64_t& lo, int64_t& hi) {
+  // Two independent min/max chains hide the compare-and-blend latency.
+  __m256i mn0 = _mm256_set1_epi64x(std::numeric_limits<int64_t>::max());
+  __m256i mx0 = _mm256_set1_epi64x(std::numeric_limits<int64_t>::min());
+  __m256i mn1 = mn0;
+  __m256i mx1 = mx0;
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const __m256i x0 = load(v + i);
+    const __m256i x1 = load(v + i + 4);
+    mn0 = _mm256_blendv_epi8(mn0, x0, _mm256_cmpgt_epi64(mn0, x0));
+    mx0 = _mm256_blendv_epi8(mx0, x0, _mm256_cmpgt_epi64(x0, mx0));
+    mn1 = _mm256_blendv_epi8(mn1, x1, _mm256_cmpgt_epi64(mn1, x1));
+    mx1 = _mm256_blendv_epi8(mx1, x1, _mm256_cmpgt_epi64(x1, mx1));
+  }
+  mn0 = _mm256_blendv_epi8(mn0, mn1, _mm256_cmpgt_epi64(mn0, mn1));
+  mx0 = _mm256_blendv_epi8(mx0, mx1, _mm256_cmpgt_epi64(mx1, mx0));
+  alignas(32) int64_t a[4];
+  alignas(32) int64_t b[4];
+  _mm256_store_si256(reinterpret_cast<__m256i*>(a), mn0);
+  _mm256_store_si256(reinterpret_cast<__m256i*>(b), mx0);
+  lo = a[0];
+  hi = b[0];
+  for (int k = 1; k < 4; ++k) {
+    lo = a[k] < lo ? a[k] : lo;
+    hi = b[k] > hi ? b[k] : hi;
+  }
+  for (; i < n; ++i) {
+    lo = v[i] < lo ? v[i] : lo;
+    hi = v[i] > hi ? v[i] : hi;
+  }
+}
+
+AI8X_AVX2 bool equal_avx2(const int64_t* a, const int16_t* b, size_t n) {
+  __m256i diff = _mm256_setzero_si256();
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const __m128i narrow = _mm_loadu_si128(reinterpret_cast<const __m128i*>(b + i));
+    diff = _mm256_or_si256(diff, _mm256_xor_si256(load(a + i), _mm256_cvtepi16_epi64(narrow)));
+    diff = _mm256_or_si256(diff, _mm256_xor_si256(load(a + i + 4), _mm256_cvtepi16_epi64(_mm_srli_si128(narrow, 8))));
+  }
+  bool same = _mm256_testz_si256(diff, diff) != 0;
+  for (; i < n; ++i) same = same && a[i] == b[i];
+  return same;
+}
+
+}  // namespace ai8x::core::kernels
+
+#endif

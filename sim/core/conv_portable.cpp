@@ -1,0 +1,73 @@
+// Plain C++ version of the narrow convolution kernels (core/conv_kernels.hpp):
+// the reference the SIMD versions are tested against, and the path on CPUs
+// without them.
+#include <cstddef>
+#include <cstdint>
+
+#include "core/conv_kernels.hpp"
+
+namespace ai8x::core::kernels {
+
+namespace {
+
+// Accumulates P pixels × kBlockOc channels over K-groups [begin, end).
+template <typename TD, typename TW, int G, int P>
+void accumulate(const TD* data, const int32_t* pixel, const int32_t* group_offset, int begin, int end, const TW* w,
+                int32_t (&acc)[P][kBlockOc]) {
+  for (int g = begin; g < end; ++g) {
+    const TW* wg = w + static_cast<ptrdiff_t>(g) * kBlockOc * G;
+    for (int p = 0; p < P; ++p) {
+      const TD* x = data + pixel[p] + group_offset[g];
+      for (int j = 0; j < kBlockOc; ++j) {
+        int32_t s = 0;
+        for (int t = 0; t < G; ++t) s += static_cast<int32_t>(x[t]) * static_cast<int32_t>(wg[j * G + t]);
+        acc[p][j] += s;
+      }
+    }
+  }
+}
+
+template <int P>
+void store(const Job& job, int block, int first_pixel, const int32_t (&acc)[P][kBlockOc]) {
+  for (int j = 0; j < kBlockOc; ++j) {
+    const int o = block * kBlockOc + j;
+    if (o >= job.out_channels) break;
+    int32_t* dst = job.out + static_cast<size_t>(o) * job.out_plane + first_pixel;
+    for (int p = 0; p < P; ++p) dst[p] = apply_stage(acc[p][j] + job.bias[o], job.stage);
+  }
+}
+
+template <typename TD, typename TW>
+void run(const Job& job) {
+  constexpr int G = sizeof(TD) == 1 ? 4 : 2;
+  const auto* data = static_cast<const TD*>(job.data);
+  const int full = job.pixels / kTilePx;
+  for (int b = 0; b < job.blocks; ++b) {
+    const TW* w = static_cast<const TW*>(job.weights) + static_cast<ptrdiff_t>(b) * job.groups * kBlockOc * G;
+    for (int t = 0; t < full; ++t) {
+      int32_t acc[kTilePx][kBlockOc] = {};
+      accumulate<TD, TW, G, kTilePx>(data, job.pixel_offset + t * kTilePx, job.group_offset, job.tile_begin[t],
+                                     job.tile_end[t], w, acc);
+      store<kTilePx>(job, b, t * kTilePx, acc);
+    }
+    for (int i = full * kTilePx; i < job.pixels; ++i) {
+      const int t = full + (i - full * kTilePx);
+      int32_t acc[1][kBlockOc] = {};
+      accumulate<TD, TW, G, 1>(data, job.pixel_offset + i, job.group_offset, job.tile_begin[t], job.tile_end[t], w,
+                               acc);
+      store<1>(job, b, i, acc);
+    }
+  }
+}
+
+}  // namespace
+
+void run_portable(const Job& job) {
+  if (job.kind == DataKind::U8) {
+    run<uint8_t, int8_t>(job);
+  } else {
+    run<int16_t, int16_t>(job);
+  }
+}
+
+}  // namespace ai8x::core::kernels
