@@ -8,6 +8,7 @@
 #include <array>
 #include <cstdint>
 #include <limits>
+#include <optional>
 #include <random>
 #include <span>
 #include <string>
@@ -434,7 +435,7 @@ void for_each_isa(F f) {
 }
 
 // What a layer's output stage makes of reference accumulators.
-Tensor reference_stage(Tensor acc, const ConvOutput& o) {
+Tensor reference_stage(Tensor acc, const ConvOptions& o) {
   for (int64_t& v : acc.v) {
     if (o.width == 8) v = output8(v, o.shift, o.act);
     if (o.width == 32) v = output32(activate(v, o.act));
@@ -487,18 +488,13 @@ void check_against_reference(const Shape& c, const Operands& r, std::mt19937& rn
   std::vector<int64_t> b(static_cast<size_t>(p.out_channels));
   std::uniform_int_distribution<int64_t> bias(r.bias_lo, r.bias_hi);
   for (int64_t& v : b) v = bias(rng);
-  const ConvOutput stage{.width = std::array{0, 8, 32}[rng() % 3],
+  const ConvOptions stage{.width = std::array{0, 8, 32}[rng() % 3],
                          .shift = static_cast<int>(rng() % 31) - 15,
                          .act = std::array{Activation::None, Activation::ReLU, Activation::Abs}[rng() % 3]};
   const Tensor expected = reference_stage(reference_conv(in, p, w, b), stage);
-  // 3×3 stride-1 layers may take Winograd instead of the direct narrow kernels.
-  const bool winograd_shape = p.kernel == Dims{3, 3} && p.stride == Dims{1, 1} && p.dilation == Dims{1, 1} &&
-                              p.groups == 1 && r.path != ConvPath::Int64;
   for_each_isa([&] {
     EXPECT_EQ(conv2d(in, p, w, b, stage), expected);
-    if (!winograd_shape || last_conv_path() != ConvPath::Winograd) {
-      EXPECT_EQ(last_conv_path(), r.path);
-    }
+    EXPECT_EQ(last_conv_path(), r.path);
   });
 }
 
@@ -526,48 +522,6 @@ TEST(ConvKernels, EveryShapeAndOperandRangeMatchesTheDirectFormula) {
   }
 }
 
-TEST(ConvKernels, WinogradMatchesTheDirectFormula) {
-  // 3×3 stride-1 correlations with enough input channels run as Winograd
-  // F(2×2, 3×3): odd and even output sizes, odd channel counts, every padding.
-  std::mt19937 rng(99);
-  const std::vector<Shape> shapes{
-      {{.in_channels = 60, .out_channels = 60, .kernel = {3, 3}, .pad = {2, 2}}, 14, 14},
-      {{.in_channels = 9, .out_channels = 17, .kernel = {3, 3}, .pad = {1, 1}}, 7, 5},
-      {{.in_channels = 33, .out_channels = 8, .kernel = {3, 3}}, 9, 4},
-      {{.in_channels = 16, .out_channels = 40, .kernel = {3, 3}, .pad = {1, 1}}, 1, 1},
-      {{.in_channels = 11, .out_channels = 3, .kernel = {3, 3}, .pad = {2, 1}}, 3, 20},
-  };
-  const std::vector<Operands> ranges{
-      {0, 127, -128, 127, -128, 127, ConvPath::Winograd},
-      {-128, 127, -128, 127, -128, 127, ConvPath::Winograd},
-      {-128, 127, -1, 1, 0, 0, ConvPath::Winograd},
-      {0, 127, -8, 7, -128, 127, ConvPath::Winograd},
-  };
-  for (const Shape& c : shapes) {
-    for (const Operands& r : ranges) {
-      SCOPED_TRACE("in " + std::to_string(c.p.in_channels) + " " + std::to_string(c.h) + "x" + std::to_string(c.w));
-      for (int repeat = 0; repeat < 4; ++repeat) check_against_reference(c, r, rng);
-    }
-  }
-}
-
-TEST(ConvKernels, WinogradBoundEdge) {
-  // All data 127, all weights −128: |V| reaches 4·127 and |U| 9·128. With 200
-  // input channels the output transform's sums (≤ 9·C·|U|·|V|) stay below
-  // 2^30 (Winograd); with 256 they would not (direct kernels). Both exact.
-  for (const auto& [channels, path] : {std::pair{200, ConvPath::Winograd}, std::pair{256, ConvPath::Uint8}}) {
-    const ConvParams p{.in_channels = channels, .out_channels = 4, .kernel = {3, 3}, .pad = {1, 1}};
-    const Tensor in = make(channels, 4, 4, std::vector<int64_t>(static_cast<size_t>(channels) * 16, 127));
-    const std::vector<int64_t> w(static_cast<size_t>(4) * channels * 9, -128);
-    const Tensor expected = reference_conv(in, p, w, {});
-    EXPECT_EQ(expected.at(0, 1, 1), int64_t{-127} * 128 * 9 * channels);  // interior: the full window
-    for_each_isa([&] {
-      EXPECT_EQ(conv2d(in, p, w, {}), expected);
-      EXPECT_EQ(last_conv_path(), path);
-    });
-  }
-}
-
 TEST(ConvKernels, ExtremeOperandsAndEveryOutputStage) {
   // All-extreme data and weights: the largest int16 pair sums vpmaddubsw can
   // meet (127·−128·2) and int8 × int8 products of ±128.
@@ -581,7 +535,7 @@ TEST(ConvKernels, ExtremeOperandsAndEveryOutputStage) {
     for (int width : {0, 8, 32}) {
       for (int shift = -15; shift <= 15; ++shift) {
         for (Activation act : {Activation::None, Activation::ReLU, Activation::Abs}) {
-          const ConvOutput stage{.width = width, .shift = shift, .act = act};
+          const ConvOptions stage{.width = width, .shift = shift, .act = act};
           const Tensor expected = reference_stage(reference_conv(in, p, w, b), stage);
           for_each_isa([&] { ASSERT_EQ(conv2d(in, p, w, b, stage), expected); });
           if (width != 8) break;  // the shift only matters for 8-bit outputs
@@ -600,7 +554,7 @@ TEST(ConvKernels, Int32BoundEdge) {
   for (size_t i = 32768; i < w.size(); i += 2) w[i] = -256;  // output 1: alternating signs
   for (const std::vector<int64_t>& b : {std::vector<int64_t>{}, std::vector<int64_t>{1, -1}}) {
     for (int width : {0, 32}) {
-      const ConvOutput stage{.width = width};
+      const ConvOptions stage{.width = width};
       const Tensor out = conv2d(in, p, w, b, stage);
       EXPECT_EQ(last_conv_path(), b.empty() ? ConvPath::Int16 : ConvPath::Int64);
       const int64_t bias0 = b.empty() ? 0 : 128;
@@ -628,7 +582,7 @@ TEST(ConvKernels, ChangedWeightsAtTheSameAddressAreNotReused) {
 TEST(ConvKernels, FusedOutputStageOfEveryOperator) {
   std::mt19937 rng(77);
   std::uniform_int_distribution<int64_t> byte(-128, 127);
-  const ConvOutput stage{.width = 8, .shift = -3, .act = Activation::ReLU};
+  const ConvOptions stage{.width = 8, .shift = -3, .act = Activation::ReLU};
   const Tensor in = [&] {
     Tensor t(3, 5, 1);
     for (int64_t& v : t.v) v = byte(rng);
@@ -648,11 +602,132 @@ TEST(ConvKernels, FusedOutputStageOfEveryOperator) {
     EXPECT_EQ(linear(in, 4, wl, b, stage), reference_stage(linear(in, 4, wl, b), stage));
   });
   EXPECT_THROW(conv2d(in, ConvParams{.in_channels = 3, .out_channels = 1}, std::vector<int64_t>(3, 0), {},
-                      ConvOutput{.width = 8, .shift = 16}),
+                      ConvOptions{.width = 8, .shift = 16}),
                Error);
   EXPECT_THROW(conv2d(in, ConvParams{.in_channels = 3, .out_channels = 1}, std::vector<int64_t>(3, 0), {},
-                      ConvOutput{.width = 16}),
+                      ConvOptions{.width = 16}),
                Error);
+}
+
+TEST(ConvKernels, WeightLimits) {
+  const ConvParams p{.in_channels = 3, .out_channels = 1};
+  const Tensor in = make(3, 1, 1, {1, 2, 3});
+  const ConvOptions eight_bit{.weight_min = -128, .weight_max = 127};
+  const ConvOptions binary{.weight_min = -1, .weight_max = 1, .nonzero_weights = true};
+  for_each_isa([&] {
+    for (int repeat = 0; repeat < 2; ++repeat) {  // the second time from the weight cache
+      EXPECT_EQ(conv2d(in, p, std::vector<int64_t>{-128, 127, 0}, {}, eight_bit).v, (std::vector<int64_t>{126}));
+      EXPECT_THROW(conv2d(in, p, std::vector<int64_t>{-129, 0, 0}, {}, eight_bit), Error);
+      EXPECT_THROW(conv2d(in, p, std::vector<int64_t>{0, 128, 0}, {}, eight_bit), Error);
+      EXPECT_EQ(conv2d(in, p, std::vector<int64_t>{1, -1, 1}, {}, binary).v, (std::vector<int64_t>{2}));
+      EXPECT_THROW(conv2d(in, p, std::vector<int64_t>{1, 0, 1}, {}, binary), Error);
+      EXPECT_THROW(conv2d(in, p, std::vector<int64_t>{1, 1, 1LL << 40}, {}, binary), Error);  // int64 path
+    }
+  });
+}
+
+TEST(Image8, RoundTripAndRange) {
+  const Tensor t = make(2, 1, 3, {1, -2, 3, 127, -128, 0});
+  const Image8 image = to_image(t);
+  EXPECT_EQ(image.v, (std::vector<int8_t>{1, 127, -2, -128, 3, 0}));  // HWC
+  EXPECT_EQ(image.at(1, 0, 1), -128);
+  EXPECT_FALSE(image.nonnegative);
+  EXPECT_EQ(to_tensor(image), t);
+  EXPECT_TRUE(to_image(make(1, 1, 2, {0, 127})).nonnegative);
+  EXPECT_THROW(to_image(make(1, 1, 1, {128})), Error);
+  EXPECT_THROW(to_image(make(1, 1, 1, {-129})), Error);
+}
+
+TEST(ConvKernels, ImageInputAndOutputEqualTheTensorPath) {
+  // The same convolution from an 8-bit image, and the 8-bit output as an
+  // image: equal to the tensor path bit for bit, for every stage.
+  std::mt19937 rng(31);
+  for (const Shape& c : kernel_shapes()) {
+    for (const bool nonnegative : {true, false}) {
+      Tensor in(c.p.in_channels, c.h, c.w);
+      std::uniform_int_distribution<int64_t> data(nonnegative ? 0 : -128, 127);
+      for (int64_t& v : in.v) v = data(rng);
+      const Image8 image = to_image(in);
+      std::vector<int64_t> w(static_cast<size_t>(c.p.out_channels) * (c.p.in_channels / c.p.groups) *
+                             c.p.kernel[0] * c.p.kernel[1]);
+      std::uniform_int_distribution<int64_t> weight(-128, 127);
+      for (int64_t& v : w) v = weight(rng);
+      std::vector<int64_t> b(static_cast<size_t>(c.p.out_channels));
+      for (int64_t& v : b) v = weight(rng);
+      for (const int width : {0, 8, 32}) {
+        for (const Activation act : {Activation::None, Activation::ReLU, Activation::Abs}) {
+          const ConvOptions o{.width = width, .shift = static_cast<int>(rng() % 12) - 8, .act = act};
+          const Tensor expected = conv2d(in, c.p, w, b, o);
+          for_each_isa([&] {
+            Image8 out8;
+            out8.c = 99;  // must be replaced (or emptied)
+            EXPECT_EQ(conv2d(image, c.p, w, b, o, &out8), expected);
+            if (width == 8) {
+              EXPECT_EQ(to_tensor(out8), expected);
+              EXPECT_EQ(out8.nonnegative, act != Activation::None);
+            } else {
+              EXPECT_EQ(out8.c, 0);
+            }
+            Image8 from_tensor;
+            EXPECT_EQ(conv2d(in, c.p, w, b, o, &from_tensor), expected);
+            EXPECT_EQ(from_tensor, out8);
+          });
+        }
+      }
+    }
+  }
+  // Conv1d from an image.
+  const Tensor in = make(2, 4, 1, {1, 2, 3, 4, -5, 6, -7, 8});
+  const Conv1dParams p1{.in_channels = 2, .out_channels = 3, .kernel = 3, .pad = 1};
+  const std::vector<int64_t> w1{1, 2, 3, -1, 0, 1, 4, 4, 4, 0, 0, 1, -2, 5, 1, 1, 1, 1};
+  for_each_isa([&] { EXPECT_EQ(conv1d(to_image(in), p1, w1, {}, {}), conv1d(in, p1, w1, {})); });
+}
+
+TEST(Pool, ImagesPoolLikeTensors) {
+  std::mt19937 rng(8);
+  std::uniform_int_distribution<int64_t> byte(-128, 127);
+  std::vector<PoolParams> params;
+  for (const PoolKind kind : {PoolKind::Max, PoolKind::Avg}) {
+    for (const AvgRounding rounding : {AvgRounding::TowardZero, AvgRounding::HalfAwayFromZero}) {
+      params.push_back({.kind = kind, .size = {2, 2}, .stride = {2, 2}, .rounding = rounding});
+      params.push_back({.kind = kind, .size = {3, 3}, .stride = {2, 2}, .rounding = rounding});  // count 9
+      params.push_back({.kind = kind, .size = {4, 4}, .stride = {4, 4}, .rounding = rounding});
+      params.push_back({.kind = kind, .size = {1, 2}, .stride = {1, 1}, .dilation = {1, 2}, .rounding = rounding});
+      params.push_back({.kind = kind, .size = {1, 1}, .stride = {2, 3}, .rounding = rounding});
+      // 2-D: the last window would read past the input (error); 1-D: cut short.
+      params.push_back({.kind = kind, .size = {3, 1}, .stride = {1, 1}, .dilation = {2, 1}, .rounding = rounding});
+    }
+  }
+  // Both throw, or both give the same values.
+  const auto same = [](auto image_pool, auto tensor_pool) {
+    std::optional<Tensor> expected;
+    try {
+      expected = tensor_pool();
+    } catch (const Error&) {
+    }
+    if (expected) {
+      EXPECT_EQ(to_tensor(image_pool()), *expected);
+    } else {
+      EXPECT_THROW(image_pool(), Error);
+    }
+  };
+  for (const int channels : {1, 5, 31, 32, 33, 60, 64, 100}) {
+    Tensor in(channels, 13, 12);
+    for (int64_t& v : in.v) v = byte(rng);
+    Tensor line(channels, 13, 1);
+    for (int64_t& v : line.v) v = byte(rng);
+    for (const PoolParams& p : params) {
+      for_each_isa([&] {
+        same([&] { return pool2d(to_image(in), p); }, [&] { return pool2d(in, p); });
+        same([&] { return pool1d(to_image(line), p); }, [&] { return pool1d(line, p); });  // 1-D: index 0
+      });
+    }
+  }
+  Image8 bad;
+  bad.c = 1, bad.h = 1, bad.w = 7;
+  bad.v.resize(7);
+  EXPECT_THROW(pool2d(bad, PoolParams{.kind = PoolKind::Max, .size = {1, 3}, .dilation = {1, 2}}), Error);
+  EXPECT_THROW(pool1d(bad, PoolParams{.size = {2, 1}}), Error);
 }
 
 TEST(ConvKernels, SelectingAnImplementation) {

@@ -4,10 +4,15 @@
 // confirmed by running the vendor izer on equivalent YAML networks.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdint>
+#include <random>
+#include <string>
 #include <vector>
 
+#include "core/conv.hpp"
 #include "core/error.hpp"
+#include "core/quantize.hpp"
 #include "engine/engine.hpp"
 
 namespace ai8x {
@@ -338,6 +343,143 @@ TEST(Engine, OnlyExecutedLayersHaveTracesAndTracesCanBeDropped) {
   EXPECT_EQ(r.layers[1]->output.v, (std::vector<int64_t>{7}));
   EXPECT_EQ(r.layers[1]->input.size(), 0U);
   EXPECT_EQ(r.layers[1]->pooled.size(), 0U);
+}
+
+// ------------------------------------------------------ random networks
+
+// A direct-formula reference of what a layer computes (arithmetic.md): the
+// pooled input, the zero-padded correlation plus 128·bias, the output stage.
+Tensor reference_pool(const Tensor& in, const LayerSpec& l) {
+  if (l.pool == PoolKind::None) return in;
+  const bool one_d = l.is_1d();
+  const int oh = (in.h + l.pool_stride[0] - l.pool_size[0] - l.pool_dilation[0] + 1) / l.pool_stride[0];
+  const int ow = one_d ? 1 : (in.w + l.pool_stride[1] - l.pool_size[1] - l.pool_dilation[1] + 1) / l.pool_stride[1];
+  Tensor out(in.c, oh, ow);
+  for (int c = 0; c < in.c; ++c) {
+    for (int y = 0; y < oh; ++y) {
+      for (int x = 0; x < ow; ++x) {
+        int64_t sum = 0, count = 0, max = -1000;
+        for (int ky = 0; ky < l.pool_size[0]; ++ky) {
+          // 1-D max pooling ignores the dilation; a 1-D window is cut at the end.
+          const int iy = y * l.pool_stride[0] + ky * (one_d && l.pool == PoolKind::Max ? 1 : l.pool_dilation[0]);
+          if (iy >= in.h) break;
+          for (int kx = 0; kx < (one_d ? 1 : l.pool_size[1]); ++kx) {
+            const int64_t v = in.at(c, iy, x * l.pool_stride[1] + kx * l.pool_dilation[1]);
+            sum += v;
+            max = std::max(max, v);
+            ++count;
+          }
+        }
+        out.at(c, y, x) = l.pool == PoolKind::Max ? max : sum / count;  // C++ division truncates toward zero
+      }
+    }
+  }
+  return out;
+}
+
+Tensor reference_layer(const Tensor& input, const LayerSpec& l) {
+  Tensor in = reference_pool(input, l);
+  if (l.flatten) {
+    in.c = in.c * in.h * in.w;
+    in.h = in.w = 1;
+  }
+  Tensor out(l.out_channels, l.out_dim[0], l.out_dim[1]);
+  const int kh = l.kernel[0];
+  const int kw = l.is_1d() ? 1 : l.kernel[1];
+  const int pad_w = l.is_1d() ? 0 : l.pad[1];
+  for (int o = 0; o < l.out_channels; ++o) {
+    for (int y = 0; y < out.h; ++y) {
+      for (int x = 0; x < out.w; ++x) {
+        int64_t acc = l.bias.empty() ? 0 : 128 * l.bias[static_cast<size_t>(o)];
+        // (for flatten, in.c is C·H·W and the kernel 1×1)
+        for (int ci = 0; ci < in.c; ++ci) {
+          for (int ky = 0; ky < kh; ++ky) {
+            for (int kx = 0; kx < kw; ++kx) {
+              const int iy = y + ky * l.dilation[0] - l.pad[0];
+              const int ix = x + kx - pad_w;
+              if (iy < 0 || ix < 0 || iy >= in.h || ix >= in.w) continue;
+              acc += l.weights[((static_cast<size_t>(o) * in.c + ci) * kh + ky) * kw + kx] * in.at(ci, iy, ix);
+            }
+          }
+        }
+        const core::Activation act = l.activation == Activation::ReLU  ? core::Activation::ReLU
+                                     : l.activation == Activation::Abs ? core::Activation::Abs
+                                                                       : core::Activation::None;
+        out.at(o, y, x) =
+            l.output_width == 32 ? core::output32(acc) : core::output8(acc, l.output_shift, act);
+      }
+    }
+  }
+  return out;
+}
+
+LayerSpec random_layer(std::mt19937& rng, int index, Op op, int in_channels, int out_channels, Pair in_dim,
+                       Pair kernel) {
+  LayerSpec l = layer(index, op, in_channels, out_channels, in_dim);
+  l.kernel = kernel;
+  std::uniform_int_distribution<int64_t> byte(-128, 127);
+  l.weights.resize(static_cast<size_t>(out_channels) * in_channels * kernel[0] * kernel[1]);
+  for (int64_t& w : l.weights) w = byte(rng);
+  l.bias.resize(static_cast<size_t>(out_channels));
+  for (int64_t& b : l.bias) b = byte(rng);
+  l.output_shift = -3;
+  return l;
+}
+
+// Every executed layer of `net` against the reference, with and without traces
+// (the engine then also takes a layer's 8-bit output straight from the
+// kernels' image) and with every kernel implementation.
+void check_network(const Network& net) {
+  std::vector<Tensor> expected(net.layers.size());
+  Tensor data = net.input;
+  for (const LayerSpec& l : net.layers) data = expected[static_cast<size_t>(l.index)] = reference_layer(data, l);
+  for (const core::KernelIsa isa : {core::KernelIsa::Portable, core::KernelIsa::Avx2}) {
+    if (!core::kernel_isa_supported(isa)) continue;
+    const core::KernelIsa previous = core::set_kernel_isa(isa);
+    for (const bool traces : {true, false}) {
+      SCOPED_TRACE(std::string(isa == core::KernelIsa::Portable ? "portable" : "AVX2") +
+                   (traces ? ", traces" : ", no traces"));
+      const EngineResult r = run_network(net, {.keep_traces = traces});
+      for (const LayerSpec& l : net.layers) EXPECT_EQ(output(r, l.index), expected[static_cast<size_t>(l.index)]);
+    }
+    core::set_kernel_isa(previous);
+  }
+}
+
+TEST(Engine, RandomConv2dNetworkMatchesTheReference) {
+  std::mt19937 rng(2024);
+  Tensor input(3, 9, 10);
+  std::uniform_int_distribution<int64_t> byte(-128, 127);
+  for (int64_t& v : input.v) v = byte(rng);
+  LayerSpec l0 = random_layer(rng, 0, Op::Conv2d, 3, 20, {9, 10}, {3, 3});
+  l0.pad = {1, 1}, l0.activation = Activation::ReLU;
+  LayerSpec l1 = random_layer(rng, 1, Op::Conv2d, 20, 33, {9, 10}, {3, 3});  // max pool 2 -> 4×5, pad 2 -> 6×7
+  l1.pad = {2, 2}, l1.pool = PoolKind::Max, l1.pool_size = {2, 2}, l1.pool_stride = {2, 2};
+  l1.pooled_dim = {4, 5}, l1.out_dim = {6, 7};
+  LayerSpec l2 = random_layer(rng, 2, Op::Conv2d, 33, 17, {6, 7}, {3, 3});  // avg pool 2 -> 3×3, signed output
+  l2.pad = {1, 1}, l2.pool = PoolKind::Avg, l2.pool_size = {2, 2}, l2.pool_stride = {2, 2};
+  l2.pooled_dim = {3, 3}, l2.out_dim = {3, 3};
+  LayerSpec l3 = random_layer(rng, 3, Op::Conv2d, 17, 40, {3, 3}, {1, 1});  // 1×1 on signed data
+  l3.activation = Activation::Abs;
+  LayerSpec l4 = random_layer(rng, 4, Op::Linear, 40, 10, {3, 3}, {3, 3});  // flatten: 360 inputs, 32-bit
+  l4.kernel = {1, 1}, l4.flatten = true, l4.out_dim = {1, 1}, l4.output_width = 32;
+  check_network(network(input, {l0, l1, l2, l3, l4}));
+}
+
+TEST(Engine, RandomConv1dNetworkMatchesTheReference) {
+  std::mt19937 rng(7);
+  Tensor input(12, 30, 1);
+  std::uniform_int_distribution<int64_t> byte(-128, 127);
+  for (int64_t& v : input.v) v = byte(rng);
+  LayerSpec l0 = random_layer(rng, 0, Op::Conv1d, 12, 24, {30, 1}, {3, 1});
+  l0.pad = {1, 0}, l0.activation = Activation::ReLU;
+  LayerSpec l1 = random_layer(rng, 1, Op::Conv1d, 24, 16, {30, 1}, {3, 1});  // max pool 2 -> 15, dilated taps -> 11
+  l1.dilation = {2, 1}, l1.pool = PoolKind::Max, l1.pool_size = {2, 1}, l1.pool_stride = {2, 1};
+  l1.pooled_dim = {15, 1}, l1.out_dim = {11, 1}, l1.activation = Activation::ReLU;
+  LayerSpec l2 = random_layer(rng, 2, Op::Conv1d, 16, 8, {11, 1}, {1, 1});  // dilated avg 3 -> 8, cut short at the end
+  l2.pool = PoolKind::Avg, l2.pool_size = {3, 1}, l2.pool_dilation = {2, 1};
+  l2.pooled_dim = {8, 1}, l2.out_dim = {8, 1};
+  check_network(network(input, {l0, l1, l2}));
 }
 
 }  // namespace

@@ -2,13 +2,13 @@
 
 #include <algorithm>
 #include <atomic>
-#include <chrono>
-#include <cstdio>
-#include <cstdlib>
 #include <cstddef>
+#include <cstdlib>
+#include <cstring>
 #include <limits>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "core/conv_kernels.hpp"
 #include "core/error.hpp"
@@ -41,9 +41,16 @@ bool avx2_available() {
 #endif
 }
 
+// Auto: the best the CPU has, unless AI8X_KERNELS=portable asks for plain C++
+// (to run whole networks both ways).
 KernelIsa resolve(KernelIsa isa) {
-  if (isa == KernelIsa::Auto) return avx2_available() ? KernelIsa::Avx2 : KernelIsa::Portable;
-  return isa;
+  if (isa != KernelIsa::Auto) return isa;
+  static const KernelIsa automatic = [] {
+    const char* env = std::getenv("AI8X_KERNELS");
+    if (env != nullptr && std::string_view(env) == "portable") return KernelIsa::Portable;
+    return avx2_available() ? KernelIsa::Avx2 : KernelIsa::Portable;
+  }();
+  return automatic;
 }
 
 void run_job(const kernels::Job& job) {
@@ -74,7 +81,17 @@ struct Geometry {
   int out_h = 0, out_w = 0;
 };
 
-Geometry check_conv(const Tensor& in, const ConvParams& p, std::span<const int64_t> weights,
+// The input of a convolution: an int64 tensor or an 8-bit HWC image.
+struct Input {
+  const Tensor* tensor = nullptr;
+  const Image8* image = nullptr;
+  int c = 0, h = 0, w = 0;
+
+  explicit Input(const Tensor& t) : tensor(&t), c(t.c), h(t.h), w(t.w) {}
+  explicit Input(const Image8& i) : image(&i), c(i.c), h(i.h), w(i.w) {}
+};
+
+Geometry check_conv(const Input& in, const ConvParams& p, std::span<const int64_t> weights,
                     std::span<const int64_t> bias) {
   if (p.in_channels <= 0 || p.out_channels <= 0 || p.groups <= 0 || p.in_channels % p.groups != 0 ||
       p.out_channels % p.groups != 0) {
@@ -109,7 +126,7 @@ Geometry check_conv(const Tensor& in, const ConvParams& p, std::span<const int64
   return g;
 }
 
-void check_output(const ConvOutput& out) {
+void check_output(const ConvOptions& out) {
   if (out.width != 0 && out.width != 8 && out.width != 32) {
     throw Error("output width must be 8 or 32, not " + std::to_string(out.width));
   }
@@ -173,7 +190,7 @@ void correlate_wide(const Tensor& in, const ConvParams& p, const Geometry& g, st
 }
 
 void wide_conv(const Tensor& in, const ConvParams& p, const Geometry& g, std::span<const int64_t> weights,
-               std::span<const int64_t> bias, const ConvOutput& stage, Tensor& out) {
+               std::span<const int64_t> bias, const ConvOptions& stage, Tensor& out) {
   correlate_wide(in, p, g, weights, out);
   const size_t plane = static_cast<size_t>(g.out_h) * g.out_w;
   for (int o = 0; o < p.out_channels; ++o) {
@@ -213,8 +230,6 @@ struct Scratch {
   std::vector<uint8_t> data8;
   std::vector<int16_t> data16;
   std::vector<int32_t> bias, pixel_offset, group_offset, tile_begin, tile_end, weight_slot, out32;
-  std::vector<int16_t> winograd_v;
-  std::vector<int32_t> winograd_m, winograd_bias;
 };
 
 Scratch& scratch() {
@@ -256,7 +271,6 @@ struct PackKey {
   DataKind kind = DataKind::U8;
   int groups = 0, in_per_group = 0, out_per_group = 0, kh = 0, kw = 0;
   bool row_runs = true;
-  bool winograd = false;  // transformed for F(2×2, 3×3) (int16)
   bool operator==(const PackKey&) const = default;
 };
 
@@ -295,31 +309,6 @@ void pack_weights(const int16_t* src, const PackKey& k, const WindowLayout& l, s
   }
 }
 
-// Winograd weights U = G₂ g G₂ᵀ of every (output, input) channel pair, as
-// 16 int16 matrices in the int16 kernels' layout (K = input channels, paired),
-// [ξ][block][pair][kBlockOc][2]. Returns max |U|; larger than int16 means
-// the values are unusable (the caller checks).
-int32_t pack_winograd(const int16_t* src, const PackKey& k, std::vector<int16_t>& out) {
-  constexpr int kOc = kernels::kBlockOc;
-  const int pairs = (k.in_per_group + 1) / 2;
-  const int blocks = (k.out_per_group + kOc - 1) / kOc;
-  const size_t per_position = static_cast<size_t>(blocks) * pairs * kOc * 2;
-  out.assign(16 * per_position, 0);
-  int32_t max_abs = 0;
-  int32_t u[16];
-  for (int o = 0; o < k.out_per_group; ++o) {
-    for (int c = 0; c < k.in_per_group; ++c) {
-      kernels::winograd_weights(src + (static_cast<size_t>(o) * k.in_per_group + c) * 9, u);
-      const size_t slot = ((static_cast<size_t>(o / kOc) * pairs + c / 2) * kOc + o % kOc) * 2 + c % 2;
-      for (int xi = 0; xi < 16; ++xi) {
-        max_abs = std::max(max_abs, u[xi] < 0 ? -u[xi] : u[xi]);
-        out[xi * per_position + slot] = static_cast<int16_t>(u[xi]);
-      }
-    }
-  }
-  return max_abs;
-}
-
 bool same_weights(std::span<const int64_t> a, const std::vector<int16_t>& b) {
 #if defined(AI8X_HAVE_AVX2_KERNELS)
   if (resolve(g_isa.load(std::memory_order_relaxed)) == KernelIsa::Avx2) {
@@ -341,13 +330,13 @@ class WeightCache {
     PackKey key;
     std::vector<int8_t> w8;
     std::vector<int16_t> w16;
-    int32_t winograd_max = 0;  // max |U| of Winograd weights
   };
   struct Entry {
     const int64_t* source = nullptr;
     size_t count = 0;
     std::vector<int16_t> copy;  // the weights in source order
     ValueRange range;
+    bool has_zero = false;
     std::vector<Packed> packed;
   };
 
@@ -369,6 +358,7 @@ class WeightCache {
     e.count = w.size();
     e.copy.assign(w.begin(), w.end());
     e.range = range;
+    e.has_zero = std::find(e.copy.begin(), e.copy.end(), int16_t{0}) != e.copy.end();
     return e;
   }
 
@@ -378,10 +368,7 @@ class WeightCache {
     }
     Packed& pk = e.packed.emplace_back();
     pk.key = key;
-    if (key.winograd) {
-      pk.winograd_max = pack_winograd(e.copy.data(), key, pk.w16);
-      bytes_ += pk.w16.size() * sizeof(int16_t);
-    } else if (key.kind == DataKind::U8) {
+    if (key.kind == DataKind::U8) {
       pack_weights(e.copy.data(), key, l, slot, pk.w8);
       bytes_ += pk.w8.size();
     } else {
@@ -413,10 +400,24 @@ WeightCache& weight_cache() {
 // input), plus g elements of slack: the last K-group of a run may read past
 // its end.
 template <typename T>
-void pack_data(const Tensor& in, const ConvParams& p, int rows, int cols, int g, std::vector<T>& buf) {
+void pack_data(const Input& in, const ConvParams& p, int rows, int cols, int g, std::vector<T>& buf) {
   const int ch = in.c;
   buf.assign(static_cast<size_t>(rows) * cols * ch + static_cast<size_t>(g), T{0});
-  const int64_t* src = in.v.data();
+  if (in.image != nullptr) {
+    // Already HWC bytes: copy rows into place (uint8 only for nonnegative images).
+    const size_t row = static_cast<size_t>(in.w) * ch;
+    for (int y = 0; y < in.h; ++y) {
+      T* dst = buf.data() + (static_cast<size_t>(y + p.pad[0]) * cols + p.pad[1]) * ch;
+      const int8_t* src = in.image->v.data() + static_cast<size_t>(y) * row;
+      if constexpr (sizeof(T) == 1) {
+        std::memcpy(dst, src, row);
+      } else {
+        for (size_t i = 0; i < row; ++i) dst[i] = static_cast<T>(src[i]);
+      }
+    }
+    return;
+  }
+  const int64_t* src = in.tensor->v.data();
   for (int c = 0; c < ch; ++c) {
     for (int y = 0; y < in.h; ++y) {
       T* dst = buf.data() + (static_cast<size_t>(y + p.pad[0]) * cols + p.pad[1]) * ch + c;
@@ -441,13 +442,13 @@ void group_offsets(const ConvParams& p, const Geometry& geo, const WindowLayout&
 
 // Per output pixel, the offset of its window; per tile, the K-groups that are
 // not entirely in padding rows for all of its pixels.
-void pixel_plan(const Tensor& in, const ConvParams& p, const Geometry& geo, const WindowLayout& l, Scratch& s) {
+void pixel_plan(const Input& in, const ConvParams& p, const Geometry& geo, const WindowLayout& l, Scratch& s) {
   const int pixels = geo.out_h * geo.out_w;
   s.pixel_offset.resize(static_cast<size_t>(pixels));
-  for (int i = 0; i < pixels; ++i) {
-    const int oy = i / geo.out_w;
-    const int ox = i % geo.out_w;
-    s.pixel_offset[static_cast<size_t>(i)] = (oy * p.stride[0] * geo.padded_w + ox * p.stride[1]) * p.in_channels;
+  int32_t* offset = s.pixel_offset.data();
+  for (int oy = 0; oy < geo.out_h; ++oy) {
+    const int row = oy * p.stride[0] * geo.padded_w * p.in_channels;
+    for (int ox = 0; ox < geo.out_w; ++ox) *offset++ = row + ox * p.stride[1] * p.in_channels;
   }
   const int full = pixels / kernels::kTilePx;
   const int tiles = full + pixels % kernels::kTilePx;
@@ -473,7 +474,7 @@ void pixel_plan(const Tensor& in, const ConvParams& p, const Geometry& geo, cons
   }
 }
 
-kernels::Stage kernel_stage(const ConvOutput& out) {
+kernels::Stage kernel_stage(const ConvOptions& out) {
   kernels::Stage s;
   s.kind = out.width == 8 ? kernels::StageKind::Out8
            : out.width == 32 ? kernels::StageKind::Out32
@@ -497,8 +498,8 @@ void widen(const std::vector<int32_t>& src, Tensor& out) {  // out.c/h/w set
   for (size_t i = 0; i < n; ++i) dst[i] = src[i];
 }
 
-void narrow_conv(const Tensor& in, const ConvParams& p, const Geometry& geo, WeightCache::Entry& weights,
-                 std::span<const int64_t> bias, const ConvOutput& stage, DataKind kind, Tensor& out) {
+void narrow_conv(const Input& in, const ConvParams& p, const Geometry& geo, WeightCache::Entry& weights,
+                 std::span<const int64_t> bias, const ConvOptions& stage, DataKind kind, Tensor& out, Image8* out8) {
   Scratch& s = scratch();
   const int g = kernels::group_size(kind);
   const WindowLayout l = window_layout(p, geo, g);
@@ -540,6 +541,7 @@ void narrow_conv(const Tensor& in, const ConvParams& p, const Geometry& geo, Wei
   job.out_channels = geo.out_per_group;
   job.out_plane = static_cast<size_t>(job.pixels);
   job.stage = kernel_stage(stage);
+  if (out8 != nullptr) job.out8_stride = static_cast<size_t>(p.out_channels);
   const size_t elem = kind == DataKind::U8 ? 1 : 2;
   const size_t block_size = static_cast<size_t>(l.groups) * kernels::kBlockOc * static_cast<size_t>(g);
   for (int group = 0; group < p.groups; ++group) {
@@ -548,142 +550,45 @@ void narrow_conv(const Tensor& in, const ConvParams& p, const Geometry& geo, Wei
     job.weights = static_cast<const char*>(packed) + static_cast<size_t>(group) * blocks * block_size * elem;
     job.bias = s.bias.data() + static_cast<size_t>(group) * padded_oc;
     job.out = s.out32.data() + static_cast<size_t>(group) * geo.out_per_group * job.out_plane;
+    if (out8 != nullptr) job.out8 = out8->v.data() + static_cast<size_t>(group) * geo.out_per_group;
     run_job(job);
   }
   widen(s.out32, out);
 }
 
-// ---------------------------------------------------------------- Winograd path
-
-// 3×3, stride-1 correlations without groups run as Winograd F(2×2, 3×3) when
-// there are enough input channels to pay for the transforms.
-constexpr int kWinogradMinChannels = 8;
-
-bool winograd_shape(const ConvParams& p) {
-  static const bool off = std::getenv("AI8X_NO_WINOGRAD") != nullptr;  // TEMP
-  if (off) return false;
-  return p.kernel == Dims{3, 3} && p.stride == Dims{1, 1} && p.dilation == Dims{1, 1} && p.groups == 1 &&
-         p.in_channels >= kWinogradMinChannels;
-}
-
-// Proves every Winograd intermediate exact: |V| ≤ 4·max|x| and |U| fit int16,
-// and |M| ≤ C·max|U|·max|V| summed 9 times by the output transform stays
-// within 2^30 (the direct bound, checked by the caller, covers the bias).
-bool winograd_exact(Range x, int channels, int32_t u_max) {
-  const int64_t v_max = 4 * x.magnitude();
-  const int64_t c = channels + 1;  // pairs may add a zero channel
-  return v_max <= std::numeric_limits<int16_t>::max() && u_max <= std::numeric_limits<int16_t>::max() &&
-         9 * c * u_max * v_max <= (int64_t{1} << 30);
-}
-
-void winograd_input(const kernels::WinogradInput& in) {
-#if defined(AI8X_HAVE_AVX2_KERNELS)
-  if (resolve(g_isa.load(std::memory_order_relaxed)) == KernelIsa::Avx2) {
-    kernels::winograd_input_avx2(in);
-    return;
+void check_weight_limits(std::span<const int64_t> weights, Range range, const WeightCache::Entry* entry,
+                         const ConvOptions& o) {
+  const bool zero = o.nonzero_weights && (entry != nullptr ? entry->has_zero
+                                                           : std::find(weights.begin(), weights.end(), 0) !=
+                                                                 weights.end());
+  if (range.lo >= o.weight_min && range.hi <= o.weight_max && !zero) return;
+  for (size_t i = 0; i < weights.size(); ++i) {
+    const int64_t v = weights[i];
+    if (v < o.weight_min || v > o.weight_max || (o.nonzero_weights && v == 0)) {
+      throw Error("weight " + std::to_string(v) + " (index " + std::to_string(i) + ") is outside the allowed values [" +
+                  std::to_string(o.weight_min) + ", " + std::to_string(o.weight_max) + "]" +
+                  (o.nonzero_weights ? " without 0" : ""));
+    }
   }
-#endif
-  kernels::winograd_input_portable(in);
 }
 
-void winograd_output(const kernels::WinogradOutput& out) {
-#if defined(AI8X_HAVE_AVX2_KERNELS)
-  if (resolve(g_isa.load(std::memory_order_relaxed)) == KernelIsa::Avx2) {
-    kernels::winograd_output_avx2(out);
-    return;
-  }
-#endif
-  kernels::winograd_output_portable(out);
+Range data_range(const Input& in) {
+  if (in.tensor != nullptr) return range_of(in.tensor->v);
+  // An image's values are int8 (nonnegative ones 0 … 127).
+  return Range(ValueRange{in.image->nonnegative ? 0 : -128, 127});
 }
 
-struct Prof { double t[6] = {}; ~Prof() { std::fprintf(stderr, "prof pack %.1f in %.1f gemm %.1f out %.1f widen %.1f\n", t[0]*1e3, t[1]*1e3, t[2]*1e3, t[3]*1e3, t[4]*1e3); } };
-Prof g_prof;
-double now() { return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count(); }
-void winograd_conv(const Tensor& in, const ConvParams& p, const Geometry& geo, const WeightCache::Packed& pk,
-                   std::span<const int64_t> bias, const ConvOutput& stage, Tensor& out) {
-  double t0 = now();
-  Scratch& s = scratch();
-  const int tiles_h = (geo.out_h + 1) / 2;
-  const int tiles_w = (geo.out_w + 1) / 2;
-  const int tiles = tiles_h * tiles_w;
-  const int cols = std::max(geo.padded_w, 2 * tiles_w + 2);
-  // 16 elements of slack: the AVX2 transform reads 16 channels at a time.
-  pack_data(in, p, std::max(geo.padded_h, 2 * tiles_h + 2), cols, 16, s.data16);
-  const int pairs = (p.in_channels + 1) / 2;
-  const int stride = 2 * pairs;
-  double t1 = now(); g_prof.t[0] += t1 - t0;
-  s.winograd_v.resize(16 * static_cast<size_t>(tiles) * stride);
-  winograd_input({.data = s.data16.data(),
-                  .padded_w = cols,
-                  .channels = p.in_channels,
-                  .tiles_h = tiles_h,
-                  .tiles_w = tiles_w,
-                  .stride = stride,
-                  .out = s.winograd_v.data()});
-
-  double t2 = now(); g_prof.t[1] += t2 - t1;
-  // 16 products Σ_c U[ξ] V[ξ]: the int16 kernels with tiles as pixels and
-  // input channel pairs as K-groups.
-  const int blocks = (p.out_channels + kernels::kBlockOc - 1) / kernels::kBlockOc;
-  s.pixel_offset.resize(static_cast<size_t>(tiles));
-  for (int t = 0; t < tiles; ++t) s.pixel_offset[static_cast<size_t>(t)] = t * stride;
-  s.group_offset.resize(static_cast<size_t>(pairs));
-  for (int j = 0; j < pairs; ++j) s.group_offset[static_cast<size_t>(j)] = 2 * j;
-  const size_t tile_count = static_cast<size_t>(tiles / kernels::kTilePx + tiles % kernels::kTilePx);
-  s.tile_begin.assign(tile_count, 0);
-  s.tile_end.assign(tile_count, pairs);
-  s.bias.assign(static_cast<size_t>(blocks) * kernels::kBlockOc, 0);
-  const size_t m_plane = static_cast<size_t>(p.out_channels) * tiles;
-  if (s.winograd_m.size() < 16 * m_plane) s.winograd_m.resize(16 * m_plane);
-  const size_t per_position = pk.w16.size() / 16;
-  kernels::Job job;
-  job.kind = DataKind::S16;
-  job.pixel_offset = s.pixel_offset.data();
-  job.pixels = tiles;
-  job.group_offset = s.group_offset.data();
-  job.tile_begin = s.tile_begin.data();
-  job.tile_end = s.tile_end.data();
-  job.groups = pairs;
-  job.blocks = blocks;
-  job.bias = s.bias.data();
-  job.out_channels = p.out_channels;
-  job.out_plane = static_cast<size_t>(tiles);
-  for (int xi = 0; xi < 16; ++xi) {
-    job.data = s.winograd_v.data() + static_cast<size_t>(xi) * tiles * stride;
-    job.weights = pk.w16.data() + xi * per_position;
-    job.out = s.winograd_m.data() + xi * m_plane;
-    run_job(job);
-  }
-
-  double t3 = now(); g_prof.t[2] += t3 - t2;
-  s.winograd_bias.assign(static_cast<size_t>(p.out_channels), 0);
-  for (size_t o = 0; o < bias.size(); ++o) s.winograd_bias[o] = static_cast<int32_t>(bias[o] * kBiasScale);
-  const size_t out_size = static_cast<size_t>(p.out_channels) * geo.out_h * geo.out_w;
-  if (s.out32.size() < out_size) s.out32.resize(out_size);
-  winograd_output({.m = s.winograd_m.data(),
-                   .channels = p.out_channels,
-                   .tiles_h = tiles_h,
-                   .tiles_w = tiles_w,
-                   .out_h = geo.out_h,
-                   .out_w = geo.out_w,
-                   .bias = s.winograd_bias.data(),
-                   .stage = kernel_stage(stage),
-                   .out = s.out32.data()});
-  double t4 = now(); g_prof.t[3] += t4 - t3;
-  widen(s.out32, out);
-  g_prof.t[4] += now() - t4;
-}
-
-Tensor conv_impl(const Tensor& in, const ConvParams& p, std::span<const int64_t> weights,
-                 std::span<const int64_t> bias, const ConvOutput& stage) {
+Tensor conv_impl(const Input& in, const ConvParams& p, std::span<const int64_t> weights,
+                 std::span<const int64_t> bias, const ConvOptions& stage, Image8* out8) {
   check_output(stage);
   const Geometry g = check_conv(in, p, weights, bias);
-  const Range x = range_of(in.v);
+  const Range x = data_range(in);
   const Range b = range_of(bias);
   WeightCache& cache = weight_cache();
   WeightCache::Entry* entry = cache.find(weights);
   const Range w = entry != nullptr ? Range(entry->range) : range_of(weights);
   if (entry == nullptr && w.magnitude() <= std::numeric_limits<int16_t>::max()) entry = &cache.add(weights, w);
+  check_weight_limits(weights, w, entry, stage);
   const int64_t terms = static_cast<int64_t>(g.in_per_group) * p.kernel[0] * p.kernel[1];
   if (x.magnitude() > kMaxData || w.magnitude() > kMaxWeight || terms > kMaxTerms || b.magnitude() > kMaxBias) {
     throw Error(
@@ -699,27 +604,24 @@ Tensor conv_impl(const Tensor& in, const ConvParams& p, std::span<const int64_t>
       static_cast<int64_t>(g.padded_h) * g.padded_w * p.in_channels < (int64_t{1} << 30);
   const std::optional<DataKind> kind =
       addressable && entry != nullptr ? narrow_kind(x, w, b.magnitude(), terms) : std::optional<DataKind>{};
-  if (kind && winograd_shape(p)) {
-    const PackKey key{.kind = DataKind::S16,
-                      .groups = 1,
-                      .in_per_group = p.in_channels,
-                      .out_per_group = p.out_channels,
-                      .kh = 3,
-                      .kw = 3,
-                      .winograd = true};
-    const WeightCache::Packed& pk = cache.packed(*entry, key, window_layout(p, g, 2), scratch().weight_slot);
-    if (winograd_exact(x, p.in_channels, pk.winograd_max)) {
-      t_last_path = ConvPath::Winograd;
-      winograd_conv(in, p, g, pk, bias, stage, out);
-      return out;
-    }
-  }
   t_last_path = !kind ? ConvPath::Int64 : *kind == DataKind::U8 ? ConvPath::Uint8 : ConvPath::Int16;
+  if (out8 != nullptr) {
+    *out8 = Image8{};
+    if (stage.width != 8) out8 = nullptr;  // only 8-bit outputs have an image
+  }
+  if (out8 != nullptr) {
+    out8->c = out.c;
+    out8->h = out.h;
+    out8->w = out.w;
+    out8->v.resize(static_cast<size_t>(out.c) * out.h * out.w);
+    out8->nonnegative = stage.act != Activation::None;  // ReLU: 0 … 127; Abs: 0 … 127
+  }
   if (kind) {
-    narrow_conv(in, p, g, *entry, bias, stage, *kind, out);
+    narrow_conv(in, p, g, *entry, bias, stage, *kind, out, out8);
   } else {
     out.v.assign(static_cast<size_t>(out.c) * out.h * out.w, 0);
-    wide_conv(in, p, g, weights, bias, stage, out);
+    wide_conv(in.tensor != nullptr ? *in.tensor : to_tensor(*in.image), p, g, weights, bias, stage, out);
+    if (out8 != nullptr) *out8 = to_image(out);
   }
   return out;
 }
@@ -799,12 +701,17 @@ Dims conv_out_dims(Dims in, const ConvParams& p) {
 }
 
 Tensor conv2d(const Tensor& in, const ConvParams& p, std::span<const int64_t> weights, std::span<const int64_t> bias) {
-  return conv_impl(in, p, weights, bias, {});
+  return conv_impl(Input(in), p, weights, bias, {}, nullptr);
 }
 
 Tensor conv2d(const Tensor& in, const ConvParams& p, std::span<const int64_t> weights, std::span<const int64_t> bias,
-              const ConvOutput& out) {
-  return conv_impl(in, p, weights, bias, out);
+              const ConvOptions& options, Image8* out8) {
+  return conv_impl(Input(in), p, weights, bias, options, out8);
+}
+
+Tensor conv2d(const Image8& in, const ConvParams& p, std::span<const int64_t> weights, std::span<const int64_t> bias,
+              const ConvOptions& options, Image8* out8) {
+  return conv_impl(Input(in), p, weights, bias, options, out8);
 }
 
 Tensor conv1d(const Tensor& in, const Conv1dParams& p, std::span<const int64_t> weights,
@@ -813,9 +720,15 @@ Tensor conv1d(const Tensor& in, const Conv1dParams& p, std::span<const int64_t> 
 }
 
 Tensor conv1d(const Tensor& in, const Conv1dParams& p, std::span<const int64_t> weights, std::span<const int64_t> bias,
-              const ConvOutput& out) {
+              const ConvOptions& options, Image8* out8) {
   if (in.w != 1) throw Error("Conv1d needs C×L×1 data");
-  return conv_impl(in, as_2d(p), weights, bias, out);
+  return conv_impl(Input(in), as_2d(p), weights, bias, options, out8);
+}
+
+Tensor conv1d(const Image8& in, const Conv1dParams& p, std::span<const int64_t> weights, std::span<const int64_t> bias,
+              const ConvOptions& options, Image8* out8) {
+  if (in.w != 1) throw Error("Conv1d needs C×L×1 data");
+  return conv_impl(Input(in), as_2d(p), weights, bias, options, out8);
 }
 
 Tensor insert_zeros(const Tensor& in, Dims stride) {
@@ -836,9 +749,9 @@ Tensor conv_transpose2d(const Tensor& in, const ConvTransposeParams& p, std::spa
 }
 
 Tensor conv_transpose2d(const Tensor& in, const ConvTransposeParams& p, std::span<const int64_t> weights,
-                        std::span<const int64_t> bias, const ConvOutput& out) {
+                        std::span<const int64_t> bias, const ConvOptions& out) {
   const ConvParams p2 = as_correlation(p);
-  return conv_impl(insert_zeros(in, p.stride), p2, weights, bias, out);
+  return conv_impl(Input(insert_zeros(in, p.stride)), p2, weights, bias, out, nullptr);
 }
 
 Tensor linear(const Tensor& in, int out_features, std::span<const int64_t> weights, std::span<const int64_t> bias) {
@@ -846,11 +759,11 @@ Tensor linear(const Tensor& in, int out_features, std::span<const int64_t> weigh
 }
 
 Tensor linear(const Tensor& in, int out_features, std::span<const int64_t> weights, std::span<const int64_t> bias,
-              const ConvOutput& out) {
+              const ConvOptions& out) {
   ConvParams p;
   p.in_channels = static_cast<int>(in.size());
   p.out_channels = out_features;
-  return conv_impl(flatten(in), p, weights, bias, out);
+  return conv_impl(Input(flatten(in)), p, weights, bias, out, nullptr);
 }
 
 std::vector<int64_t> bypass_weights(int out_channels, int in_per_group, Dims kernel) {

@@ -15,29 +15,30 @@
 
 #include <immintrin.h>
 
-#include <algorithm>
 #include <cstring>
 #include <limits>
 
 #define AI8X_AVX2 __attribute__((target("avx2")))
+// Helpers are forced inline so that tiles keep their accumulators in registers.
+#define AI8X_AVX2_INLINE __attribute__((target("avx2"), always_inline)) inline
 
 namespace ai8x::core::kernels {
 
 namespace {
 
-AI8X_AVX2 inline __m256i broadcast32(const void* p) {
+AI8X_AVX2_INLINE __m256i broadcast32(const void* p) {
   int32_t v = 0;
   std::memcpy(&v, p, sizeof v);
   return _mm256_set1_epi32(v);
 }
 
-AI8X_AVX2 inline __m256i load(const void* p) {
+AI8X_AVX2_INLINE __m256i load(const void* p) {
   return _mm256_loadu_si256(static_cast<const __m256i*>(p));
 }
 
 // Σ over one K-group for 8 channels, as 8 int32 lanes.
 template <DataKind K>
-AI8X_AVX2 inline __m256i dot(__m256i x, __m256i w, __m256i ones) {
+AI8X_AVX2_INLINE __m256i dot(__m256i x, __m256i w, __m256i ones) {
   if constexpr (K == DataKind::U8) {
     return _mm256_madd_epi16(_mm256_maddubs_epi16(x, w), ones);
   } else {
@@ -91,9 +92,40 @@ struct VectorStage {
   }
 };
 
+// The common stages get short specialised sequences; the rest use the
+// general one.
+enum class StageVariant {
+  Raw,        // the accumulator as it is
+  RightNone,  // 8-bit, shift < 7, no activation: round, shift, clamp to int8
+  RightRelu,  // 8-bit, shift < 7, ReLU: round, shift, clamp to [0, 127]
+  General,
+};
+
+StageVariant variant(const Stage& s) {
+  if (s.kind == StageKind::Raw) return StageVariant::Raw;
+  if (s.kind == StageKind::Out8 && s.shift < 7 && s.act == Activation::None) return StageVariant::RightNone;
+  if (s.kind == StageKind::Out8 && s.shift < 7 && s.act == Activation::ReLU) return StageVariant::RightRelu;
+  return StageVariant::General;
+}
+
+template <StageVariant S>
+AI8X_AVX2_INLINE __m256i apply_stage(const VectorStage& st, __m256i v) {
+  if constexpr (S == StageVariant::Raw) {
+    return v;
+  } else if constexpr (S == StageVariant::RightNone) {
+    v = _mm256_sra_epi32(_mm256_add_epi32(v, st.rounding), st.right);
+    return _mm256_min_epi32(_mm256_max_epi32(v, st.out_lo), st.out_hi);
+  } else if constexpr (S == StageVariant::RightRelu) {
+    v = _mm256_sra_epi32(_mm256_add_epi32(v, st.rounding), st.right);
+    return _mm256_min_epi32(_mm256_max_epi32(v, _mm256_setzero_si256()), st.out_hi);
+  } else {
+    return st.apply(v);
+  }
+}
+
 // 4 pixels × 16 channels: acc[2p + h] holds pixel p, channels 8h … 8h+7.
 template <DataKind K>
-AI8X_AVX2 void tile4(const char* data, const int32_t* pixel, const int32_t* group_offset, int begin, int end,
+AI8X_AVX2_INLINE void tile4(const char* data, const int32_t* pixel, const int32_t* group_offset, int begin, int end,
                      const char* w, __m256i (&acc)[8]) {
   constexpr ptrdiff_t kElem = K == DataKind::U8 ? 1 : 2;
   const __m256i ones = _mm256_set1_epi16(1);
@@ -125,7 +157,7 @@ AI8X_AVX2 void tile4(const char* data, const int32_t* pixel, const int32_t* grou
 }
 
 template <DataKind K>
-AI8X_AVX2 void tile1(const char* data, const int32_t* pixel, const int32_t* group_offset, int begin, int end,
+AI8X_AVX2_INLINE void tile1(const char* data, const int32_t* pixel, const int32_t* group_offset, int begin, int end,
                      const char* w, __m256i (&acc)[2]) {
   constexpr ptrdiff_t kElem = K == DataKind::U8 ? 1 : 2;
   const __m256i ones = _mm256_set1_epi16(1);
@@ -141,7 +173,7 @@ AI8X_AVX2 void tile1(const char* data, const int32_t* pixel, const int32_t* grou
 
 // Writes a 4-pixel tile: transposes pixel-major channel vectors into
 // channel-major runs of 4 pixels.
-AI8X_AVX2 inline void store_tile4(const Job& job, int block, int first_pixel, const __m256i (&r)[8]) {
+AI8X_AVX2_INLINE void store_tile4(const Job& job, int block, int first_pixel, const __m256i (&r)[8]) {
   int32_t* base = job.out + static_cast<size_t>(block) * kBlockOc * job.out_plane + first_pixel;
   const size_t plane = job.out_plane;
   const int channels = job.out_channels - block * kBlockOc;
@@ -171,7 +203,24 @@ AI8X_AVX2 inline void store_tile4(const Job& job, int block, int first_pixel, co
   }
 }
 
-template <DataKind K>
+// The 8-bit image copy of one pixel's 16 channels (values already int8).
+AI8X_AVX2_INLINE void store_image(const Job& job, int block, int pixel, __m256i lo, __m256i hi) {
+  // int32 → int16 → int8 packs work per 128-bit lane; the permute restores
+  // channel order 0…15.
+  const __m256i words = _mm256_permute4x64_epi64(_mm256_packs_epi32(lo, hi), 0xd8);
+  const __m128i bytes = _mm_packs_epi16(_mm256_castsi256_si128(words), _mm256_extracti128_si256(words, 1));
+  int8_t* dst = job.out8 + static_cast<size_t>(pixel) * job.out8_stride + block * kBlockOc;
+  const int channels = job.out_channels - block * kBlockOc;
+  if (channels >= kBlockOc) {
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(dst), bytes);
+  } else {
+    alignas(16) int8_t tmp[kBlockOc];
+    _mm_store_si128(reinterpret_cast<__m128i*>(tmp), bytes);
+    std::memcpy(dst, tmp, static_cast<size_t>(channels));
+  }
+}
+
+template <DataKind K, StageVariant S>
 AI8X_AVX2 void run(const Job& job) {
   constexpr int G = group_size(K);
   const auto* data = static_cast<const char*>(job.data);
@@ -180,14 +229,20 @@ AI8X_AVX2 void run(const Job& job) {
   const ptrdiff_t block_bytes = static_cast<ptrdiff_t>(job.groups) * kBlockOc * G * (K == DataKind::U8 ? 1 : 2);
   for (int b = 0; b < job.blocks; ++b) {
     const char* w = static_cast<const char*>(job.weights) + b * block_bytes;
-    const __m256i bias0 = load(job.bias + b * kBlockOc);
-    const __m256i bias1 = load(job.bias + b * kBlockOc + 8);
+    // The bias is loaded after each tile (not kept in registers across the
+    // accumulation, which needs all of them).
+    const int32_t* bias = job.bias + b * kBlockOc;
     for (int t = 0; t < full; ++t) {
       __m256i acc[8];
       tile4<K>(data, job.pixel_offset + t * kTilePx, job.group_offset, job.tile_begin[t], job.tile_end[t], w, acc);
+      const __m256i bias0 = load(bias);
+      const __m256i bias1 = load(bias + 8);
       for (int p = 0; p < kTilePx; ++p) {
-        acc[2 * p] = stage.apply(_mm256_add_epi32(acc[2 * p], bias0));
-        acc[2 * p + 1] = stage.apply(_mm256_add_epi32(acc[2 * p + 1], bias1));
+        acc[2 * p] = apply_stage<S>(stage, _mm256_add_epi32(acc[2 * p], bias0));
+        acc[2 * p + 1] = apply_stage<S>(stage, _mm256_add_epi32(acc[2 * p + 1], bias1));
+      }
+      if (job.out8 != nullptr) {
+        for (int p = 0; p < kTilePx; ++p) store_image(job, b, t * kTilePx + p, acc[2 * p], acc[2 * p + 1]);
       }
       store_tile4(job, b, t * kTilePx, acc);
     }
@@ -195,9 +250,14 @@ AI8X_AVX2 void run(const Job& job) {
       const int t = full + (i - full * kTilePx);
       __m256i acc[2];
       tile1<K>(data, job.pixel_offset + i, job.group_offset, job.tile_begin[t], job.tile_end[t], w, acc);
+      const __m256i bias0 = load(bias);
+      const __m256i bias1 = load(bias + 8);
       alignas(32) int32_t out[kBlockOc];
-      _mm256_store_si256(reinterpret_cast<__m256i*>(out), stage.apply(_mm256_add_epi32(acc[0], bias0)));
-      _mm256_store_si256(reinterpret_cast<__m256i*>(out + 8), stage.apply(_mm256_add_epi32(acc[1], bias1)));
+      acc[0] = apply_stage<S>(stage, _mm256_add_epi32(acc[0], bias0));
+      acc[1] = apply_stage<S>(stage, _mm256_add_epi32(acc[1], bias1));
+      if (job.out8 != nullptr) store_image(job, b, i, acc[0], acc[1]);
+      _mm256_store_si256(reinterpret_cast<__m256i*>(out), acc[0]);
+      _mm256_store_si256(reinterpret_cast<__m256i*>(out + 8), acc[1]);
       for (int j = 0; j < kBlockOc && b * kBlockOc + j < job.out_channels; ++j) {
         job.out[static_cast<size_t>(b * kBlockOc + j) * job.out_plane + i] = out[j];
       }
@@ -205,111 +265,23 @@ AI8X_AVX2 void run(const Job& job) {
   }
 }
 
+template <DataKind K>
+AI8X_AVX2 void run_kind(const Job& job) {
+  switch (variant(job.stage)) {
+    case StageVariant::Raw: run<K, StageVariant::Raw>(job); break;
+    case StageVariant::RightNone: run<K, StageVariant::RightNone>(job); break;
+    case StageVariant::RightRelu: run<K, StageVariant::RightRelu>(job); break;
+    case StageVariant::General: run<K, StageVariant::General>(job); break;
+  }
+}
+
 }  // namespace
 
 AI8X_AVX2 void run_avx2(const Job& job) {
   if (job.kind == DataKind::U8) {
-    run<DataKind::U8>(job);
+    run_kind<DataKind::U8>(job);
   } else {
-    run<DataKind::S16>(job);
-  }
-}
-
-// Lanes [0, n) of 8 int32 lanes (n ≤ 8).
-AI8X_AVX2 inline __m256i lane_mask(int n) {
-  return _mm256_cmpgt_epi32(_mm256_set1_epi32(n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-}
-
-// Vectorised over 16 channels: each of the 16 loads is one pixel's channels
-// c … c+15 (past the last channel it reads neighbouring or slack data, whose
-// results land in unused lanes or pair with zero weights).
-AI8X_AVX2 void winograd_input_avx2(const WinogradInput& in) {
-  const size_t plane = static_cast<size_t>(in.tiles_h) * in.tiles_w * in.stride;
-  const size_t row = static_cast<size_t>(in.padded_w) * in.channels;
-  const size_t col = static_cast<size_t>(in.channels);
-  for (int ty = 0; ty < in.tiles_h; ++ty) {
-    for (int tx = 0; tx < in.tiles_w; ++tx) {
-      const int16_t* d = in.data + (static_cast<size_t>(2 * ty) * in.padded_w + 2 * tx) * in.channels;
-      int16_t* v = in.out + (static_cast<size_t>(ty) * in.tiles_w + tx) * in.stride;
-      for (int c = 0; c < in.stride; c += 16) {
-        __m256i r[4][4];  // Bᵀ · d
-        for (int x = 0; x < 4; ++x) {
-          const int16_t* p = d + x * col + c;
-          const __m256i d0 = load(p);
-          const __m256i d1 = load(p + row);
-          const __m256i d2 = load(p + 2 * row);
-          const __m256i d3 = load(p + 3 * row);
-          r[0][x] = _mm256_sub_epi16(d0, d2);
-          r[1][x] = _mm256_add_epi16(d1, d2);
-          r[2][x] = _mm256_sub_epi16(d2, d1);
-          r[3][x] = _mm256_sub_epi16(d1, d3);
-        }
-        const bool full = c + 16 <= in.stride;
-        const __m256i mask = lane_mask((in.stride - c) / 2);
-        for (int i = 0; i < 4; ++i) {  // · B
-          const __m256i out[4] = {_mm256_sub_epi16(r[i][0], r[i][2]), _mm256_add_epi16(r[i][1], r[i][2]),
-                                  _mm256_sub_epi16(r[i][2], r[i][1]), _mm256_sub_epi16(r[i][1], r[i][3])};
-          for (int j = 0; j < 4; ++j) {
-            int16_t* dst = v + (4 * i + j) * plane + c;
-            if (full) {
-              _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst), out[j]);
-            } else {
-              _mm256_maskstore_epi32(reinterpret_cast<int*>(dst), mask, out[j]);
-            }
-          }
-        }
-      }
-    }
-  }
-}
-
-// Vectorised over 8 tiles of a tile row; each result pair (y0, y1) of the 8
-// tiles is interleaved into 16 consecutive outputs.
-AI8X_AVX2 void winograd_output_avx2(const WinogradOutput& out) {
-  const int tiles = out.tiles_h * out.tiles_w;
-  const size_t plane = static_cast<size_t>(out.channels) * tiles;
-  const VectorStage stage(out.stage);
-  for (int o = 0; o < out.channels; ++o) {
-    const __m256i bias = _mm256_set1_epi32(out.bias[o]);
-    for (int ty = 0; ty < out.tiles_h; ++ty) {
-      for (int tx = 0; tx < out.tiles_w; tx += 8) {
-        const int32_t* m = out.m + static_cast<size_t>(o) * tiles + ty * out.tiles_w + tx;
-        const bool full_tiles = tx + 8 <= out.tiles_w;
-        const __m256i tile_mask = lane_mask(out.tiles_w - tx);
-        auto get = [&](int xi) AI8X_AVX2 {
-          const int32_t* p = m + xi * plane;
-          return full_tiles ? load(p) : _mm256_maskload_epi32(p, tile_mask);
-        };
-        __m256i s[2][4];  // Aᵀ · M
-        for (int x = 0; x < 4; ++x) {
-          const __m256i m0 = get(x);
-          const __m256i m1 = get(4 + x);
-          const __m256i m2 = get(8 + x);
-          const __m256i m3 = get(12 + x);
-          s[0][x] = _mm256_add_epi32(_mm256_add_epi32(m0, m1), m2);
-          s[1][x] = _mm256_sub_epi32(_mm256_sub_epi32(m1, m2), m3);
-        }
-        const int valid = std::min(16, out.out_w - 2 * tx);  // outputs of this row segment
-        for (int i = 0; i < 2 && 2 * ty + i < out.out_h; ++i) {  // · A, ÷ 4 (exact)
-          const __m256i y0 = _mm256_srai_epi32(_mm256_add_epi32(_mm256_add_epi32(s[i][0], s[i][1]), s[i][2]), 2);
-          const __m256i y1 = _mm256_srai_epi32(_mm256_sub_epi32(_mm256_sub_epi32(s[i][1], s[i][2]), s[i][3]), 2);
-          const __m256i a = stage.apply(_mm256_add_epi32(y0, bias));
-          const __m256i b = stage.apply(_mm256_add_epi32(y1, bias));
-          const __m256i lo = _mm256_unpacklo_epi32(a, b);  // tiles 0 1 | 4 5
-          const __m256i hi = _mm256_unpackhi_epi32(a, b);  // tiles 2 3 | 6 7
-          int32_t* dst = out.out + (static_cast<size_t>(o) * out.out_h + 2 * ty + i) * out.out_w + 2 * tx;
-          const __m256i first = _mm256_permute2x128_si256(lo, hi, 0x20);
-          const __m256i second = _mm256_permute2x128_si256(lo, hi, 0x31);
-          if (valid >= 16) {
-            _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst), first);
-            _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst + 8), second);
-          } else {
-            _mm256_maskstore_epi32(dst, lane_mask(valid), first);
-            if (valid > 8) _mm256_maskstore_epi32(dst + 8, lane_mask(valid - 8), second);
-          }
-        }
-      }
-    }
+    run_kind<DataKind::S16>(job);
   }
 }
 

@@ -82,44 +82,16 @@ struct Job {
   int out_channels = 0;           // channels written (≤ blocks·kBlockOc)
   int32_t* out = nullptr;         // out[o·out_plane + pixel]
   size_t out_plane = 0;
+  int8_t* out8 = nullptr;  // if set (8-bit stages only): also out8[pixel·out8_stride + o]
+  size_t out8_stride = 0;
   Stage stage;
 };
 
 void run_portable(const Job& job);
 
-// Winograd F(2×2, 3×3) in integers (conv_winograd.cpp); ξ = 4·i + j indexes
-// the 16 transform positions.
-
-// U = G₂ g G₂ᵀ of one row-major 3×3 kernel, 16 values.
-void winograd_weights(const int16_t* g, int32_t* u);
-
-struct WinogradInput {
-  const int16_t* data = nullptr;  // HWC, zero-padded, covering rows and columns 0 … 2·tiles + 1
-  int padded_w = 0;               // pixels per row of `data`
-  int channels = 0;
-  int tiles_h = 0, tiles_w = 0;
-  int stride = 0;         // elements per tile in `out` (even, ≥ channels; the rest is zeroed)
-  int16_t* out = nullptr;  // V = Bᵀ d B as out[ξ][tile][stride]
-};
-
-struct WinogradOutput {
-  const int32_t* m = nullptr;  // Σ U ⊙ V as m[ξ][channel][tile]
-  int channels = 0;
-  int tiles_h = 0, tiles_w = 0;
-  int out_h = 0, out_w = 0;
-  const int32_t* bias = nullptr;  // per channel, already ×128
-  Stage stage;
-  int32_t* out = nullptr;  // out[channel][y][x]: stage((Aᵀ M A) / 4 + bias)
-};
-
-void winograd_input_portable(const WinogradInput& in);
-void winograd_output_portable(const WinogradOutput& out);
-
 #if defined(__x86_64__) || defined(__i386__)
 #define AI8X_HAVE_AVX2_KERNELS 1
 void run_avx2(const Job& job);
-void winograd_input_avx2(const WinogradInput& in);
-void winograd_output_avx2(const WinogradOutput& out);
 // dst[i] = src[i] (sign-extended) for i < n.
 void widen_avx2(const int32_t* src, size_t n, int64_t* dst);
 // min and max of a span of int64 (n > 0).

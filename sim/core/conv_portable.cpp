@@ -10,18 +10,24 @@ namespace ai8x::core::kernels {
 
 namespace {
 
-// Accumulates P pixels × kBlockOc channels over K-groups [begin, end).
+// Accumulates P pixels × kBlockOc channels over K-groups [begin, end). Each
+// group's weights are first widened into G rows of kBlockOc channels, so the
+// innermost loop is a plain multiply-add over channels the compiler can
+// vectorise.
 template <typename TD, typename TW, int G, int P>
 void accumulate(const TD* data, const int32_t* pixel, const int32_t* group_offset, int begin, int end, const TW* w,
                 int32_t (&acc)[P][kBlockOc]) {
   for (int g = begin; g < end; ++g) {
     const TW* wg = w + static_cast<ptrdiff_t>(g) * kBlockOc * G;
+    int32_t rows[G][kBlockOc];
+    for (int j = 0; j < kBlockOc; ++j) {
+      for (int t = 0; t < G; ++t) rows[t][j] = wg[j * G + t];
+    }
     for (int p = 0; p < P; ++p) {
       const TD* x = data + pixel[p] + group_offset[g];
-      for (int j = 0; j < kBlockOc; ++j) {
-        int32_t s = 0;
-        for (int t = 0; t < G; ++t) s += static_cast<int32_t>(x[t]) * static_cast<int32_t>(wg[j * G + t]);
-        acc[p][j] += s;
+      for (int t = 0; t < G; ++t) {
+        const int32_t xt = x[t];
+        for (int j = 0; j < kBlockOc; ++j) acc[p][j] += xt * rows[t][j];
       }
     }
   }
@@ -33,7 +39,12 @@ void store(const Job& job, int block, int first_pixel, const int32_t (&acc)[P][k
     const int o = block * kBlockOc + j;
     if (o >= job.out_channels) break;
     int32_t* dst = job.out + static_cast<size_t>(o) * job.out_plane + first_pixel;
-    for (int p = 0; p < P; ++p) dst[p] = apply_stage(acc[p][j] + job.bias[o], job.stage);
+    for (int p = 0; p < P; ++p) {
+      dst[p] = apply_stage(acc[p][j] + job.bias[o], job.stage);
+      if (job.out8 != nullptr) {
+        job.out8[static_cast<size_t>(first_pixel + p) * job.out8_stride + o] = static_cast<int8_t>(dst[p]);
+      }
+    }
   }
 }
 

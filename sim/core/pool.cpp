@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <limits>
 #include <string>
+#include <vector>
 
 #include "core/conv.hpp"
 #include "core/error.hpp"
@@ -60,6 +61,107 @@ int checked_extent(int in, int size, int stride, int dilation) {
   return out;
 }
 
+// Output rows and columns of 2-D pooling; throws for empty outputs and for
+// windows that would read past the input.
+Dims pooled_dims(int h, int w, const PoolParams& p) {
+  check_params(p);
+  const int oh = checked_extent(h, p.size[0], p.stride[0], p.dilation[0]);
+  const int ow = checked_extent(w, p.size[1], p.stride[1], p.dilation[1]);
+  if ((oh - 1) * p.stride[0] + (p.size[0] - 1) * p.dilation[0] >= h ||
+      (ow - 1) * p.stride[1] + (p.size[1] - 1) * p.dilation[1] >= w) {
+    throw Error(
+        "the last pooling window reads past the input (pool size ≥ 3 with dilation ≥ 2 "
+        "and these dimensions is not supported)");
+  }
+  return {oh, ow};
+}
+
+// dst[ch] = max over the k window pixels src[i][ch], for n channels.
+void max_channels(const int8_t* const* src, int k, int n, int8_t* dst) {
+  for (int ch = 0; ch < n; ++ch) {
+    int8_t m = src[0][ch];
+    for (int i = 1; i < k; ++i) m = std::max(m, src[i][ch]);
+    dst[ch] = m;
+  }
+}
+
+#if defined(AI8X_POOL_AVX2)
+__attribute__((target("avx2"))) void max_channels_avx2(const int8_t* const* src, int k, int n, int8_t* dst) {
+  if (n < 32) {
+    max_channels(src, k, n, dst);
+    return;
+  }
+  // 32 channels at a time; the last block overlaps the previous one instead
+  // of leaving a scalar tail (recomputing a maximum is harmless).
+  for (int ch = 0; ch < n; ch += 32) {
+    const int at = std::min(ch, n - 32);
+    __m256i m = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(src[0] + at));
+    for (int i = 1; i < k; ++i) m = _mm256_max_epi8(m, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(src[i] + at)));
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst + at), m);
+  }
+}
+#endif
+
+// sum / count as average() rounds it, by shifts when count is a power of two.
+int32_t average_of(int32_t sum, int32_t count, int shift, AvgRounding rounding) {
+  if (shift < 0) return static_cast<int32_t>(average(sum, count, rounding));
+  const int32_t magnitude = sum < 0 ? -sum : sum;
+  const int32_t q = rounding == AvgRounding::TowardZero ? magnitude >> shift : (magnitude + (count >> 1)) >> shift;
+  return sum < 0 ? -q : q;
+}
+
+// dst[ch] = the average of the k window pixels src[i][ch], for n channels.
+void average_channels(const int8_t* const* src, int k, int n, int count, AvgRounding rounding, int8_t* dst) {
+  int shift = -1;
+  if ((count & (count - 1)) == 0) {
+    shift = 0;
+    while ((1 << shift) < count) ++shift;
+  }
+  for (int ch = 0; ch < n; ++ch) {
+    int32_t sum = 0;
+    for (int i = 0; i < k; ++i) sum += src[i][ch];
+    dst[ch] = static_cast<int8_t>(average_of(sum, count, shift, rounding));
+  }
+}
+
+// Pooling of an HWC image: for each output pixel, the window's pixels are
+// combined channel vector by channel vector.
+Image8 pool_image(const Image8& in, int oh, int ow, const PoolParams& p, bool one_d) {
+  Image8 out;
+  out.c = in.c;
+  out.h = oh;
+  out.w = ow;
+  out.nonnegative = in.nonnegative;
+  out.v.resize(static_cast<size_t>(in.c) * oh * ow);
+  auto max = max_channels;
+#if defined(AI8X_POOL_AVX2)
+  if (active_kernel_isa() == KernelIsa::Avx2) max = max_channels_avx2;
+#endif
+  const int step = one_d && p.kind == PoolKind::Max ? 1 : p.dilation[0];  // the izer's 1-D max ignores dilation
+  const int columns = one_d ? 1 : p.size[1];
+  std::vector<const int8_t*> window(static_cast<size_t>(p.size[0]) * columns);
+  int8_t* dst = out.v.data();
+  for (int oy = 0; oy < oh; ++oy) {
+    for (int ox = 0; ox < ow; ++ox, dst += in.c) {
+      int k = 0;
+      for (int ky = 0; ky < p.size[0]; ++ky) {
+        const int y = oy * p.stride[0] + ky * step;
+        if (one_d && y >= in.h) break;  // a dilated 1-D window past the end is cut short
+        for (int kx = 0; kx < columns; ++kx) {
+          const int x = ox * p.stride[1] + kx * p.dilation[1];
+          window[static_cast<size_t>(k++)] = in.v.data() + (static_cast<size_t>(y) * in.w + x) * in.c;
+        }
+      }
+      if (p.kind == PoolKind::Max) {
+        max(window.data(), k, in.c, dst);
+      } else {
+        average_channels(window.data(), k, in.c, k, one_d ? AvgRounding::TowardZero : p.rounding, dst);
+      }
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 int pooled_extent(int in, int size, int stride, int dilation) {
@@ -74,15 +176,7 @@ int64_t average(int64_t sum, int64_t count, AvgRounding rounding) {
 }
 
 Tensor pool2d(const Tensor& in, const PoolParams& p) {
-  check_params(p);
-  const int oh = checked_extent(in.h, p.size[0], p.stride[0], p.dilation[0]);
-  const int ow = checked_extent(in.w, p.size[1], p.stride[1], p.dilation[1]);
-  if ((oh - 1) * p.stride[0] + (p.size[0] - 1) * p.dilation[0] >= in.h ||
-      (ow - 1) * p.stride[1] + (p.size[1] - 1) * p.dilation[1] >= in.w) {
-    throw Error(
-        "the last pooling window reads past the input (pool size ≥ 3 with dilation ≥ 2 "
-        "and these dimensions is not supported)");
-  }
+  const auto [oh, ow] = pooled_dims(in.h, in.w, p);
   const int64_t count = static_cast<int64_t>(p.size[0]) * p.size[1];
   Tensor out(in.c, oh, ow);
   const size_t in_plane = static_cast<size_t>(in.h) * in.w;
@@ -153,6 +247,18 @@ Tensor pool1d(const Tensor& in, const PoolParams& p) {
     }
   }
   return out;
+}
+
+Image8 pool2d(const Image8& in, const PoolParams& p) {
+  const auto [oh, ow] = pooled_dims(in.h, in.w, p);
+  return pool_image(in, oh, ow, p, false);
+}
+
+Image8 pool1d(const Image8& in, const PoolParams& p) {
+  check_params(p);
+  if (in.w != 1) throw Error("1-D pooling needs C×L×1 data");
+  const int ol = checked_extent(in.h, p.size[0], p.stride[0], p.dilation[0]);
+  return pool_image(in, ol, 1, p, true);
 }
 
 }  // namespace ai8x::core

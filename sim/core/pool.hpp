@@ -4,6 +4,7 @@
 // strided and (MAX78002) dilated.
 #include <cstdint>
 
+#include "core/conv_image.hpp"
 #include "core/reshape.hpp"
 #include "core/tensor.hpp"
 
@@ -44,5 +45,9 @@ Tensor pool2d(const Tensor& in, const PoolParams& p);
 // only the samples inside; max pooling ignores the dilation (consecutive
 // samples).
 Tensor pool1d(const Tensor& in, const PoolParams& p);
+
+// The same on 8-bit HWC images (max and average of int8 values stay int8).
+Image8 pool2d(const Image8& in, const PoolParams& p);
+Image8 pool1d(const Image8& in, const PoolParams& p);
 
 }  // namespace ai8x::core

@@ -3,10 +3,12 @@
 #include <algorithm>
 #include <span>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
 #include "core/conv.hpp"
+#include "core/conv_image.hpp"
 #include "core/eltwise.hpp"
 #include "core/error.hpp"
 #include "core/pool.hpp"
@@ -25,7 +27,9 @@ std::string dims_string(int c, int h, int w) {
   throw Error({.layer = l.index, .layer_name = l.name, .key = key}, message);
 }
 
-void expect_shape(const LayerSpec& l, const std::string& what, const Tensor& t, int c, Pair dims) {
+// `t` is a Tensor or a core::Image8.
+template <typename T>
+void expect_shape(const LayerSpec& l, const std::string& what, const T& t, int c, Pair dims) {
   if (t.c != c || t.h != dims[0] || t.w != dims[1]) {
     fail(l, {},
          what + " is " + dims_string(t.c, t.h, t.w) + " but the network expects " + dims_string(c, dims[0], dims[1]));
@@ -53,25 +57,24 @@ core::EltwiseOp to_core(Eltwise e) {
 }
 
 // Weight value range of each `quantization` (conventions §2.5).
-void check_weight_range(const LayerSpec& l) {
-  int64_t lo = 0;
-  int64_t hi = 0;
+core::ValueRange quantization_range(const LayerSpec& l) {
   switch (l.quantization) {
-    case 8: lo = -128, hi = 127; break;
-    case 4: lo = -8, hi = 7; break;
-    case 2: lo = -2, hi = 1; break;
-    case 1: lo = -1, hi = 0; break;
-    case -1: lo = -1, hi = 1; break;
+    case 8: return {-128, 127};
+    case 4: return {-8, 7};
+    case 2: return {-2, 1};
+    case 1: return {-1, 0};
+    case -1: return {-1, 1};  // binary: ±1, never 0
     default: fail(l, "quantization", "unsupported quantization " + std::to_string(l.quantization));
   }
-  // One vectorised pass; the offending weight is looked up only on failure.
-  const core::ValueRange range = core::value_range(l.weights);
+}
+
+// Names the first weight outside the layer's quantization (the convolution
+// checks the range in bulk; this runs only when something is wrong).
+void check_weight_range(const LayerSpec& l) {
+  const core::ValueRange range = quantization_range(l);
   const bool binary = l.quantization == -1;
-  if (range.lo >= lo && range.hi <= hi && !(binary && std::find(l.weights.begin(), l.weights.end(), 0) != l.weights.end())) {
-    return;
-  }
   for (int64_t w : l.weights) {
-    if (w < lo || w > hi || (binary && w == 0)) {
+    if (w < range.lo || w > range.hi || (binary && w == 0)) {
       fail(l, "quantization",
            "weight " + std::to_string(w) + " does not fit " +
                (binary ? std::string("binary") : std::to_string(l.quantization) + "-bit") + " quantization");
@@ -83,6 +86,7 @@ class Runner {
  public:
   Runner(const Network& net, const EngineOptions& opt) : net_(net), opt_(opt) {
     result_.layers.resize(net.layers.size());
+    images_.resize(net.layers.size());
   }
 
   EngineResult run() {
@@ -109,38 +113,62 @@ class Runner {
   void run_layer(const LayerSpec& l, const LayerSpec* previous, bool first) {
     LayerTrace trace;
     trace.layer = l.index;
-    if (const Tensor* input = direct_input(l, previous, first); input != nullptr && !opt_.keep_traces) {
+    // 8-bit convolution outputs are also kept as the kernels' HWC images, which
+    // the next layer reads (and pools) directly when it takes them unchanged.
+    core::Image8* out8 = &images_[static_cast<size_t>(l.index)];
+    const int source_layer = direct_source(l, previous, first);
+    if (source_layer != kNoSource && !opt_.keep_traces) {
       // Steps 1–3 leave the data unchanged: read it in place instead of copying.
-      expect_shape(l, "input", *input, l.in_channels, l.in_dim);
-      if (pools(l)) {
-        const Tensor pooled = pool(l, *input);
+      const Tensor& input = source_layer == kNetworkInput ? net_.input : source(l, source_layer);
+      expect_shape(l, "input", input, l.in_channels, l.in_dim);
+      const core::Image8* image = source_layer >= 0 ? &images_[static_cast<size_t>(source_layer)] : nullptr;
+      if (image != nullptr && image->c > 0 && reads_images(l)) {
+        if (pools(l)) {
+          const core::Image8 pooled = pool(l, *image);
+          expect_shape(l, "pooled input", pooled, l.in_channels, l.pooled_dim);
+          trace.output = apply_operator(l, pooled, out8);
+        } else {
+          trace.output = apply_operator(l, *image, out8);
+        }
+      } else if (pools(l)) {
+        const Tensor pooled = pool(l, input);
         expect_shape(l, "pooled input", pooled, l.in_channels, l.pooled_dim);
-        trace.output = apply_operator(l, pooled);
+        trace.output = apply_operator(l, pooled, out8);
       } else {
-        trace.output = apply_operator(l, *input);
+        trace.output = apply_operator(l, input, out8);
       }
     } else {
       std::vector<Tensor> operands = assemble_operands(l, previous, first);
       if (opt_.keep_traces) trace.input = core::concat_channels(operands);
       Tensor pooled = pool_and_combine(l, std::move(operands));
-      trace.output = apply_operator(l, pooled);
+      trace.output = apply_operator(l, pooled, opt_.keep_traces ? nullptr : out8);
       if (opt_.keep_traces) trace.pooled = std::move(pooled);
     }
     expect_shape(l, "output", trace.output, l.out_channels, l.out_dim);
     result_.layers[static_cast<size_t>(l.index)] = std::move(trace);
   }
 
-  // The layer's input when it is a single earlier tensor used as it is (one
-  // operand, no crop, no re-interpretation), else nullptr.
-  const Tensor* direct_input(const LayerSpec& l, const LayerSpec* previous, bool first) const {
-    if (l.operands > 1 || l.in_crop[0] != 0 || l.in_crop[1] != 0 || l.in_sequences.size() > 1) return nullptr;
-    const Tensor* t = nullptr;
+  static constexpr int kNoSource = -3;
+  static constexpr int kNetworkInput = -1;
+
+  // The layer whose output is this layer's input unchanged (one operand, no
+  // crop, no re-interpretation), kNetworkInput for the network input, or
+  // kNoSource.
+  int direct_source(const LayerSpec& l, const LayerSpec* previous, bool first) const {
+    if (l.operands > 1 || l.in_crop[0] != 0 || l.in_crop[1] != 0 || l.in_sequences.size() > 1) return kNoSource;
+    int index = kNetworkInput;
     if (l.in_sequences.size() == 1) {
-      t = &source(l, l.in_sequences[0]);
-    } else {
-      t = first ? &net_.input : &source(l, previous->index);
+      index = l.in_sequences[0];
+    } else if (!first) {
+      index = previous->index;
     }
-    return t->h == l.in_dim[0] && t->w == l.in_dim[1] ? t : nullptr;
+    const Tensor& t = index == kNetworkInput ? net_.input : source(l, index);
+    return t.h == l.in_dim[0] && t.w == l.in_dim[1] ? index : kNoSource;
+  }
+
+  // Operators that take an 8-bit image as input.
+  static bool reads_images(const LayerSpec& l) {
+    return (l.op == Op::Conv2d || l.op == Op::Conv1d) && !l.flatten;
   }
 
   const Tensor& source(const LayerSpec& l, int seq) const {
@@ -202,7 +230,9 @@ class Runner {
     return pooling || strided;
   }
 
-  Tensor pool(const LayerSpec& l, const Tensor& t) const {
+  // `T` is a Tensor or a core::Image8.
+  template <typename T>
+  T pool(const LayerSpec& l, const T& t) const {
     if (!pools(l)) return t;
     const bool pooling = l.pool != PoolKind::None && (l.pool_size[0] > 1 || l.pool_size[1] > 1);
     core::PoolParams p;
@@ -238,60 +268,99 @@ class Runner {
     return std::move(operands[0]);
   }
 
-  // Step 5.
-  Tensor apply_operator(const LayerSpec& l, const Tensor& pooled) const {
-    if (l.op == Op::Passthrough) {
-      // No shift and no activation (the izer rejects activations here).
-      return l.output_width == 32 ? core::output32(pooled) : pooled;
+  // Step 5. `T` is a Tensor or, for operators that read_images(), a
+  // core::Image8. *out8 receives an 8-bit output's image (empty otherwise).
+  template <typename T>
+  Tensor apply_operator(const LayerSpec& l, const T& pooled, core::Image8* out8) const {
+    if (out8 != nullptr) *out8 = {};
+    if constexpr (std::is_same_v<T, Tensor>) {
+      if (l.op == Op::Passthrough) {
+        // No shift and no activation (the izer rejects activations here).
+        return l.output_width == 32 ? core::output32(pooled) : pooled;
+      }
     }
-    Tensor flat;
-    if (l.flatten) flat = core::flatten(pooled);
-    const Tensor& data = l.flatten ? flat : pooled;
+    T flat;
+    if constexpr (std::is_same_v<T, Tensor>) {
+      if (l.flatten) flat = core::flatten(pooled);
+    }
+    const T& data = l.flatten ? flat : pooled;
     const int groups = l.groups < 1 ? 1 : l.groups;
+    core::ConvOptions options;
     std::vector<int64_t> bypass;
     if (l.bypass) {
       bypass = core::bypass_weights(l.out_channels, data.c / groups, l.kernel);
     } else if (l.has_weights()) {
-      check_weight_range(l);
+      // The convolution checks the quantization's range in bulk.
+      const core::ValueRange range = quantization_range(l);
+      options.weight_min = range.lo;
+      options.weight_max = range.hi;
+      options.nonzero_weights = l.quantization == -1;
     } else {
       fail(l, "weights", "the layer has no weights");
     }
-    const std::span<const int64_t> weights = l.bypass ? bypass : l.weights;
     // The output stage runs inside the convolution when it is valid; an invalid
     // one is reported after the convolution's own checks, by output_stage().
     const bool fused = (l.output_width == 8 && l.output_shift >= -core::kMaxShift &&
                         l.output_shift <= core::kMaxShift) ||
                        l.output_width == 32;
-    core::ConvOutput stage;
-    if (fused) stage = {.width = l.output_width, .shift = l.output_shift, .act = to_core(l.activation)};
-
+    if (fused) {
+      options.width = l.output_width;
+      options.shift = l.output_shift;
+      options.act = to_core(l.activation);
+    }
     Tensor acc;
+    try {
+      acc = convolve(l, data, groups, l.bypass ? bypass : l.weights, options, out8);
+    } catch (Error&) {
+      // A weight outside the quantization takes precedence and is named.
+      if (!l.bypass) check_weight_range(l);
+      throw;
+    }
+    if (fused) return acc;
+    return output_stage(l, std::move(acc));
+  }
+
+  template <typename T>
+  static Tensor convolve(const LayerSpec& l, const T& data, int groups, std::span<const int64_t> weights,
+                         const core::ConvOptions& options, core::Image8* out8) {
+    if constexpr (!std::is_same_v<T, Tensor>) {
+      if (l.op == Op::Conv1d) return core::conv1d(data, conv1d_params(l, data.c, groups), weights, l.bias, options, out8);
+      return core::conv2d(data, conv2d_params(l, data.c, groups), weights, l.bias, options, out8);
+    } else {
+      return convolve_tensor(l, data, groups, weights, options, out8);
+    }
+  }
+
+  static core::ConvParams conv2d_params(const LayerSpec& l, int in_channels, int groups) {
+    core::ConvParams p;
+    p.in_channels = in_channels;
+    p.out_channels = l.out_channels;
+    p.groups = groups;
+    p.kernel = l.kernel;
+    p.stride = l.stride;
+    p.dilation = l.dilation;
+    p.pad = l.pad;
+    return p;
+  }
+
+  static core::Conv1dParams conv1d_params(const LayerSpec& l, int in_channels, int groups) {
+    core::Conv1dParams p;
+    p.in_channels = in_channels;
+    p.out_channels = l.out_channels;
+    p.groups = groups;
+    p.kernel = l.kernel[0];
+    p.stride = l.stride[0];
+    p.dilation = l.dilation[0];
+    p.pad = l.pad[0];
+    return p;
+  }
+
+  static Tensor convolve_tensor(const LayerSpec& l, const Tensor& data, int groups, std::span<const int64_t> weights,
+                                const core::ConvOptions& options, core::Image8* out8) {
     switch (l.op) {
       case Op::Conv2d:
-      case Op::Linear: {
-        core::ConvParams p;
-        p.in_channels = data.c;
-        p.out_channels = l.out_channels;
-        p.groups = groups;
-        p.kernel = l.kernel;
-        p.stride = l.stride;
-        p.dilation = l.dilation;
-        p.pad = l.pad;
-        acc = core::conv2d(data, p, weights, l.bias, stage);
-        break;
-      }
-      case Op::Conv1d: {
-        core::Conv1dParams p;
-        p.in_channels = data.c;
-        p.out_channels = l.out_channels;
-        p.groups = groups;
-        p.kernel = l.kernel[0];
-        p.stride = l.stride[0];
-        p.dilation = l.dilation[0];
-        p.pad = l.pad[0];
-        acc = core::conv1d(data, p, weights, l.bias, stage);
-        break;
-      }
+      case Op::Linear: return core::conv2d(data, conv2d_params(l, data.c, groups), weights, l.bias, options, out8);
+      case Op::Conv1d: return core::conv1d(data, conv1d_params(l, data.c, groups), weights, l.bias, options, out8);
       case Op::ConvTranspose2d: {
         core::ConvTransposeParams p;
         p.in_channels = data.c;
@@ -302,13 +371,11 @@ class Runner {
         p.dilation = l.dilation;
         p.pad = l.pad;
         p.output_pad = {l.output_pad, l.output_pad};
-        acc = core::conv_transpose2d(data, p, weights, l.bias, stage);
-        break;
+        return core::conv_transpose2d(data, p, weights, l.bias, options);
       }
       case Op::Passthrough: break;
     }
-    if (fused) return acc;
-    return output_stage(l, std::move(acc));
+    return data;
   }
 
   static Tensor output_stage(const LayerSpec& l, Tensor acc) {
@@ -333,6 +400,7 @@ class Runner {
   const Network& net_;
   const EngineOptions& opt_;
   EngineResult result_;
+  std::vector<core::Image8> images_;  // per layer: its 8-bit output as an HWC image (c == 0: none)
 };
 
 }  // namespace
