@@ -6,8 +6,8 @@
 #
 # On the first run each corpus (build-fuzz/corpus/<target>) is seeded from the shared corpus
 # (../shared/data, ../shared/conformance); later runs continue from what the corpus holds.
-# Per target it prints the executions, the coverage (cov/ft from libFuzzer's final stats) and
-# any crash file (build-fuzz/crashes/<target>/). Exits 1 if any target found something.
+# Per target it prints the executions, the coverage (cov/ft/corp from libFuzzer's last status
+# line) and any crash file (build-fuzz/crashes/<target>/). Exits 1 if any target found something.
 # See docs/fuzzing.md.
 set -euo pipefail
 
@@ -121,10 +121,13 @@ for t in "${targets[@]}"; do
     "$build/bin/fuzz_$t" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=1024 \
     -print_final_stats=1 -artifact_prefix="$crashes/" "$corpus" >"$log" 2>&1 || rc=$?
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
-  cov=$(grep -Eo 'cov: [0-9]+ ft: [0-9]+' "$log" | tail -n 1 || true)
-  line="$t: ${execs:-?} executions, ${cov:-no coverage reported}, corpus $(ls "$corpus" | wc -l) inputs"
+  rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -n 1)
+  cov=$(grep -Eo 'cov: [0-9]+ ft: [0-9]+ corp: [0-9]+/[0-9]+[a-zA-Z]*' "$log" | tail -n 1 || true)
+  line="$t: ${execs:-?} executions (${rate:-?}/s), ${cov:-no coverage reported}"
   artifact=$(sed -n 's/.*Test unit written to \(.*\)$/\1/p' "$log" | tail -n 1)
-  if ((rc != 0)) || [[ -n $artifact ]]; then
+  if ((rc == 72)) && [[ -z $artifact ]]; then
+    line+=", interrupted by a signal before the time was up"  # libFuzzer's -interrupted_exitcode
+  elif ((rc != 0)) || [[ -n $artifact ]]; then
     failed=1
     line+=", FINDING (exit $rc): ${artifact:-see $log}"
   fi

@@ -481,16 +481,15 @@ void check_against_reference(const Shape& c, const Operands& r, std::mt19937& rn
   Tensor in(p.in_channels, c.h, c.w);
   std::uniform_int_distribution<int64_t> data(r.data_lo, r.data_hi);
   for (int64_t& v : in.v) v = data(rng);
-  std::vector<int64_t> w(static_cast<size_t>(p.out_channels) * (p.in_channels / p.groups) * p.kernel[0] *
-                         p.kernel[1]);
+  std::vector<int64_t> w(static_cast<size_t>(p.out_channels) * (p.in_channels / p.groups) * p.kernel[0] * p.kernel[1]);
   std::uniform_int_distribution<int64_t> weight(r.weight_lo, r.weight_hi);
   for (int64_t& v : w) v = weight(rng);
   std::vector<int64_t> b(static_cast<size_t>(p.out_channels));
   std::uniform_int_distribution<int64_t> bias(r.bias_lo, r.bias_hi);
   for (int64_t& v : b) v = bias(rng);
   const ConvOptions stage{.width = std::array{0, 8, 32}[rng() % 3],
-                         .shift = static_cast<int>(rng() % 31) - 15,
-                         .act = std::array{Activation::None, Activation::ReLU, Activation::Abs}[rng() % 3]};
+                          .shift = static_cast<int>(rng() % 31) - 15,
+                          .act = std::array{Activation::None, Activation::ReLU, Activation::Abs}[rng() % 3]};
   const Tensor expected = reference_stage(reference_conv(in, p, w, b), stage);
   for_each_isa([&] {
     EXPECT_EQ(conv2d(in, p, w, b, stage), expected);
@@ -501,14 +500,14 @@ void check_against_reference(const Shape& c, const Operands& r, std::mt19937& rn
 TEST(ConvKernels, EveryShapeAndOperandRangeMatchesTheDirectFormula) {
   std::mt19937 rng(4321);
   const std::vector<Operands> ranges{
-      {0, 127, -128, 127, -128, 127, ConvPath::Uint8},     // ReLU output × 8-bit weights
-      {-128, 127, -128, 127, -128, 127, ConvPath::Int16},  // signed int8 data
-      {0, 255, -64, 64, -128, 127, ConvPath::Uint8},       // uint8 beyond int8 with small weights
-      {0, 255, -128, 127, -128, 127, ConvPath::Int16},     // the same with 8-bit weights
-      {0, 127, -8, 7, -128, 127, ConvPath::Uint8},         // 4-bit
-      {-128, 127, -2, 1, -128, 127, ConvPath::Int16},      // 2-bit
-      {0, 127, -1, 0, -128, 127, ConvPath::Uint8},         // 1-bit
-      {-128, 127, -1, 1, 0, 0, ConvPath::Int16},           // binary, no bias
+      {0, 127, -128, 127, -128, 127, ConvPath::Uint8},       // ReLU output × 8-bit weights
+      {-128, 127, -128, 127, -128, 127, ConvPath::Int16},    // signed int8 data
+      {0, 255, -64, 64, -128, 127, ConvPath::Uint8},         // uint8 beyond int8 with small weights
+      {0, 255, -128, 127, -128, 127, ConvPath::Int16},       // the same with 8-bit weights
+      {0, 127, -8, 7, -128, 127, ConvPath::Uint8},           // 4-bit
+      {-128, 127, -2, 1, -128, 127, ConvPath::Int16},        // 2-bit
+      {0, 127, -1, 0, -128, 127, ConvPath::Uint8},           // 1-bit
+      {-128, 127, -1, 1, 0, 0, ConvPath::Int16},             // binary, no bias
       {-30000, 30000, -8, 7, -1000, 1000, ConvPath::Int16},  // int16 data (a 32-bit layer's small output)
       {-(1LL << 31), (1LL << 31) - 1, -128, 127, -128, 127, ConvPath::Int64},  // full 32-bit words
   };
@@ -526,8 +525,8 @@ TEST(ConvKernels, ExtremeOperandsAndEveryOutputStage) {
   // All-extreme data and weights: the largest int16 pair sums vpmaddubsw can
   // meet (127·−128·2) and int8 × int8 products of ±128.
   const ConvParams p{.in_channels = 60, .out_channels = 20, .kernel = {3, 3}, .pad = {1, 1}};
-  const std::vector<std::pair<int64_t, int64_t>> extremes{{127, -128}, {127, 127}, {0, -128},   {-128, -128},
-                                                           {-128, 127}, {255, 64}, {255, -64}, {-1, 1}};
+  const std::vector<std::pair<int64_t, int64_t>> extremes{{127, -128}, {127, 127}, {0, -128},  {-128, -128},
+                                                          {-128, 127}, {255, 64},  {255, -64}, {-1, 1}};
   for (const auto& [x, wv] : extremes) {
     const Tensor in = make(60, 4, 4, std::vector<int64_t>(60 * 16, x));
     const std::vector<int64_t> w(static_cast<size_t>(20) * 60 * 9, wv);
@@ -592,8 +591,8 @@ TEST(ConvKernels, FusedOutputStageOfEveryOperator) {
   for (int64_t& v : w) v = byte(rng);
   const std::vector<int64_t> b{1, -2, 3, -4};
   const Conv1dParams p1{.in_channels = 3, .out_channels = 4, .kernel = 3, .pad = 1};
-  const ConvTransposeParams pt{.in_channels = 3, .out_channels = 4, .kernel = {3, 1}, .stride = {2, 1}, .pad = {1, 0},
-                               .output_pad = {1, 0}};
+  const ConvTransposeParams pt{
+      .in_channels = 3, .out_channels = 4, .kernel = {3, 1}, .stride = {2, 1}, .pad = {1, 0}, .output_pad = {1, 0}};
   std::vector<int64_t> wl(4 * 15);
   for (int64_t& v : wl) v = byte(rng);
   for_each_isa([&] {
@@ -648,8 +647,8 @@ TEST(ConvKernels, ImageInputAndOutputEqualTheTensorPath) {
       std::uniform_int_distribution<int64_t> data(nonnegative ? 0 : -128, 127);
       for (int64_t& v : in.v) v = data(rng);
       const Image8 image = to_image(in);
-      std::vector<int64_t> w(static_cast<size_t>(c.p.out_channels) * (c.p.in_channels / c.p.groups) *
-                             c.p.kernel[0] * c.p.kernel[1]);
+      std::vector<int64_t> w(static_cast<size_t>(c.p.out_channels) * (c.p.in_channels / c.p.groups) * c.p.kernel[0] *
+                             c.p.kernel[1]);
       std::uniform_int_distribution<int64_t> weight(-128, 127);
       for (int64_t& v : w) v = weight(rng);
       std::vector<int64_t> b(static_cast<size_t>(c.p.out_channels));

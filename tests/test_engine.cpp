@@ -405,8 +405,7 @@ Tensor reference_layer(const Tensor& input, const LayerSpec& l) {
         const core::Activation act = l.activation == Activation::ReLU  ? core::Activation::ReLU
                                      : l.activation == Activation::Abs ? core::Activation::Abs
                                                                        : core::Activation::None;
-        out.at(o, y, x) =
-            l.output_width == 32 ? core::output32(acc) : core::output8(acc, l.output_shift, act);
+        out.at(o, y, x) = l.output_width == 32 ? core::output32(acc) : core::output8(acc, l.output_shift, act);
       }
     }
   }

@@ -34,7 +34,10 @@ thread_local ConvPath t_last_path = ConvPath::Int64;
 
 bool avx2_available() {
 #if defined(AI8X_HAVE_AVX2_KERNELS)
-  static const bool available = __builtin_cpu_supports("avx2") != 0;
+  static const bool available = [] {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx2") != 0;
+  }();
   return available;
 #else
   return false;
@@ -65,7 +68,9 @@ void run_job(const kernels::Job& job) {
 
 struct Range : ValueRange {
   explicit Range(ValueRange r) : ValueRange(r) {}
-  [[nodiscard]] int64_t magnitude() const { return std::max(hi, lo == std::numeric_limits<int64_t>::min() ? std::numeric_limits<int64_t>::max() : -lo); }
+  [[nodiscard]] int64_t magnitude() const {
+    return std::max(hi, lo == std::numeric_limits<int64_t>::min() ? std::numeric_limits<int64_t>::max() : -lo);
+  }
 };
 
 Range range_of(std::span<const int64_t> v) {
@@ -126,12 +131,12 @@ Geometry check_conv(const Input& in, const ConvParams& p, std::span<const int64_
   return g;
 }
 
-void check_output(const ConvOptions& out) {
-  if (out.width != 0 && out.width != 8 && out.width != 32) {
-    throw Error("output width must be 8 or 32, not " + std::to_string(out.width));
+void check_output(const ConvOptions& o) {
+  if (o.width != 0 && o.width != 8 && o.width != 32) {
+    throw Error("output width must be 8 or 32, not " + std::to_string(o.width));
   }
-  if (out.width == 8 && (out.shift < -kMaxShift || out.shift > kMaxShift)) {
-    throw Error("output shift " + std::to_string(out.shift) + " is outside [-15, 15]");
+  if (o.width == 8 && (o.shift < -kMaxShift || o.shift > kMaxShift)) {
+    throw Error("output shift " + std::to_string(o.shift) + " is outside [-15, 15]");
   }
 }
 
@@ -175,9 +180,9 @@ void correlate_wide(const Tensor& in, const ConvParams& p, const Geometry& g, st
         int64_t sum = 0;
         const int64_t* w = kern.data() + static_cast<size_t>(o) * kh * kw * cpg;
         for (int ky = 0; ky < kh; ++ky) {
-          const size_t row = static_cast<size_t>(oy * p.stride[0] + ky * p.dilation[0]);
+          const size_t row = static_cast<size_t>(oy) * p.stride[0] + static_cast<size_t>(ky) * p.dilation[0];
           for (int kx = 0; kx < kw; ++kx) {
-            const size_t col = static_cast<size_t>(ox * p.stride[1] + kx * p.dilation[1]);
+            const size_t col = static_cast<size_t>(ox) * p.stride[1] + static_cast<size_t>(kx) * p.dilation[1];
             const int64_t* x = data.data() + (row * g.padded_w + col) * ch + first_channel;
             for (int ci = 0; ci < cpg; ++ci) sum += x[ci] * w[ci];
             w += cpg;
@@ -190,7 +195,7 @@ void correlate_wide(const Tensor& in, const ConvParams& p, const Geometry& g, st
 }
 
 void wide_conv(const Tensor& in, const ConvParams& p, const Geometry& g, std::span<const int64_t> weights,
-               std::span<const int64_t> bias, const ConvOptions& stage, Tensor& out) {
+               std::span<const int64_t> bias, const ConvOptions& options, Tensor& out) {
   correlate_wide(in, p, g, weights, out);
   const size_t plane = static_cast<size_t>(g.out_h) * g.out_w;
   for (int o = 0; o < p.out_channels; ++o) {
@@ -198,9 +203,9 @@ void wide_conv(const Tensor& in, const ConvParams& p, const Geometry& g, std::sp
     int64_t* v = out.v.data() + static_cast<size_t>(o) * plane;
     for (size_t i = 0; i < plane; ++i) {
       const int64_t acc = v[i] + b;
-      switch (stage.width) {
-        case 8: v[i] = output8(acc, stage.shift, stage.act); break;
-        case 32: v[i] = output32(activate(acc, stage.act)); break;
+      switch (options.width) {
+        case 8: v[i] = output8(acc, options.shift, options.act); break;
+        case 32: v[i] = output32(activate(acc, options.act)); break;
         default: v[i] = acc; break;
       }
     }
@@ -215,8 +220,8 @@ std::optional<DataKind> narrow_kind(Range x, Range w, int64_t bias_magnitude, in
   const int64_t xm = x.magnitude();
   const int64_t wm = w.magnitude();
   // |Σ x·w + 128·bias| ≤ 2^30 leaves room for the output stage's rounding
-  // constant (≤ 2^21) in int32. All factors are bounded (check_operands), so
-  // the product cannot overflow int64.
+  // constant (≤ 2^21) in int32. All factors were checked against kMaxData,
+  // kMaxWeight, kMaxTerms and kMaxBias, so the product cannot overflow int64.
   if (terms * xm * wm + kBiasScale * bias_magnitude > (int64_t{1} << 30)) return std::nullopt;
   // vpmaddubsw adds two uint8 × int8 products in saturating int16.
   if (x.lo >= 0 && x.hi <= 255 && w.lo >= -128 && w.hi <= 127 && 2 * x.hi * wm <= 32767) return DataKind::U8;
@@ -229,12 +234,25 @@ std::optional<DataKind> narrow_kind(Range x, Range w, int64_t bias_magnitude, in
 struct Scratch {
   std::vector<uint8_t> data8;
   std::vector<int16_t> data16;
-  std::vector<int32_t> bias, pixel_offset, group_offset, tile_begin, tile_end, weight_slot, out32;
+  std::vector<int32_t> bias, pixel_offset, group_offset, tile_begin, tile_end, weight_slot;
 };
 
 Scratch& scratch() {
   thread_local Scratch s;
   return s;
+}
+
+// Buffers of very large layers are not kept for the next call.
+template <typename T>
+void release_if_large(std::vector<T>& v) {
+  constexpr size_t kKeepBytes = size_t{16} << 20;
+  if (v.capacity() * sizeof(T) > kKeepBytes) std::vector<T>().swap(v);
+}
+
+void trim(Scratch& s) {
+  release_if_large(s.data8);
+  release_if_large(s.data16);
+  release_if_large(s.pixel_offset);
 }
 
 // How each output pixel's window is cut into K-groups of G elements. Without
@@ -338,6 +356,7 @@ class WeightCache {
     ValueRange range;
     bool has_zero = false;
     std::vector<Packed> packed;
+    size_t bytes = 0;  // memory held by copy and packed
   };
 
   // The entry for `w` (contents verified), or nullptr.
@@ -349,16 +368,24 @@ class WeightCache {
   }
 
   // Adds `w`, whose values fit int16, replacing an older entry at its address.
+  // The cache is emptied first when it holds too much.
   Entry& add(std::span<const int64_t> w, ValueRange range) {
-    std::erase_if(entries_, [&](const Entry& e) { return e.source == w.data(); });
-    bytes_ += w.size() * sizeof(int16_t);
-    if (bytes_ > kMaxBytes || entries_.size() >= kMaxEntries) clear(w.size() * sizeof(int16_t));
+    std::erase_if(entries_, [&](const Entry& e) {
+      if (e.source != w.data()) return false;
+      bytes_ -= e.bytes;
+      return true;
+    });
+    if (bytes_ > kMaxBytes || entries_.size() >= kMaxEntries) {
+      entries_.clear();
+      bytes_ = 0;
+    }
     Entry& e = entries_.emplace_back();
     e.source = w.data();
     e.count = w.size();
     e.copy.assign(w.begin(), w.end());
     e.range = range;
     e.has_zero = std::find(e.copy.begin(), e.copy.end(), int16_t{0}) != e.copy.end();
+    account(e, e.copy.size() * sizeof(int16_t));
     return e;
   }
 
@@ -370,10 +397,10 @@ class WeightCache {
     pk.key = key;
     if (key.kind == DataKind::U8) {
       pack_weights(e.copy.data(), key, l, slot, pk.w8);
-      bytes_ += pk.w8.size();
+      account(e, pk.w8.size());
     } else {
       pack_weights(e.copy.data(), key, l, slot, pk.w16);
-      bytes_ += pk.w16.size() * sizeof(int16_t);
+      account(e, pk.w16.size() * sizeof(int16_t));
     }
     return pk;
   }
@@ -382,9 +409,9 @@ class WeightCache {
   static constexpr size_t kMaxBytes = size_t{64} << 20;
   static constexpr size_t kMaxEntries = 1024;
 
-  void clear(size_t keep) {
-    entries_.clear();
-    bytes_ = keep;
+  void account(Entry& e, size_t bytes) {
+    e.bytes += bytes;
+    bytes_ += bytes;
   }
 
   std::vector<Entry> entries_;
@@ -412,7 +439,7 @@ void pack_data(const Input& in, const ConvParams& p, int rows, int cols, int g, 
       if constexpr (sizeof(T) == 1) {
         std::memcpy(dst, src, row);
       } else {
-        for (size_t i = 0; i < row; ++i) dst[i] = static_cast<T>(src[i]);
+        for (size_t i = 0; i < row; ++i) dst[i] = static_cast<T>(static_cast<int>(src[i]));  // sign-extends
       }
     }
     return;
@@ -474,32 +501,18 @@ void pixel_plan(const Input& in, const ConvParams& p, const Geometry& geo, const
   }
 }
 
-kernels::Stage kernel_stage(const ConvOptions& out) {
+kernels::Stage kernel_stage(const ConvOptions& o) {
   kernels::Stage s;
-  s.kind = out.width == 8 ? kernels::StageKind::Out8
-           : out.width == 32 ? kernels::StageKind::Out32
-                             : kernels::StageKind::Raw;
-  s.shift = out.shift;
-  s.act = out.act;
+  s.kind = o.width == 8    ? kernels::StageKind::Out8
+           : o.width == 32 ? kernels::StageKind::Out32
+                           : kernels::StageKind::Raw;
+  s.shift = o.shift;
+  s.act = o.act;
   return s;
 }
 
-// The int64 tensor of the kernels' int32 results.
-void widen(const std::vector<int32_t>& src, Tensor& out) {  // out.c/h/w set
-  const size_t n = static_cast<size_t>(out.c) * out.h * out.w;
-  out.v.resize(n);
-#if defined(AI8X_HAVE_AVX2_KERNELS)
-  if (resolve(g_isa.load(std::memory_order_relaxed)) == KernelIsa::Avx2) {
-    kernels::widen_avx2(src.data(), n, out.v.data());
-    return;
-  }
-#endif
-  int64_t* dst = out.v.data();
-  for (size_t i = 0; i < n; ++i) dst[i] = src[i];
-}
-
 void narrow_conv(const Input& in, const ConvParams& p, const Geometry& geo, WeightCache::Entry& weights,
-                 std::span<const int64_t> bias, const ConvOptions& stage, DataKind kind, Tensor& out, Image8* out8) {
+                 std::span<const int64_t> bias, const ConvOptions& options, DataKind kind, Tensor& out, Image8* out8) {
   Scratch& s = scratch();
   const int g = kernels::group_size(kind);
   const WindowLayout l = window_layout(p, geo, g);
@@ -526,9 +539,7 @@ void narrow_conv(const Input& in, const ConvParams& p, const Geometry& geo, Weig
     s.bias[group * padded_oc + local] = static_cast<int32_t>(bias[o] * kBiasScale);
   }
 
-  // Grow only: every element the tensor takes is written by the kernels.
-  const size_t out_size = static_cast<size_t>(p.out_channels) * geo.out_h * geo.out_w;
-  if (s.out32.size() < out_size) s.out32.resize(out_size);
+  out.v.resize(static_cast<size_t>(p.out_channels) * geo.out_h * geo.out_w);
   kernels::Job job;
   job.kind = kind;
   job.pixel_offset = s.pixel_offset.data();
@@ -540,7 +551,7 @@ void narrow_conv(const Input& in, const ConvParams& p, const Geometry& geo, Weig
   job.blocks = blocks;
   job.out_channels = geo.out_per_group;
   job.out_plane = static_cast<size_t>(job.pixels);
-  job.stage = kernel_stage(stage);
+  job.stage = kernel_stage(options);
   if (out8 != nullptr) job.out8_stride = static_cast<size_t>(p.out_channels);
   const size_t elem = kind == DataKind::U8 ? 1 : 2;
   const size_t block_size = static_cast<size_t>(l.groups) * kernels::kBlockOc * static_cast<size_t>(g);
@@ -549,18 +560,18 @@ void narrow_conv(const Input& in, const ConvParams& p, const Geometry& geo, Weig
     job.data = static_cast<const char*>(data) + static_cast<size_t>(group) * geo.in_per_group * elem;
     job.weights = static_cast<const char*>(packed) + static_cast<size_t>(group) * blocks * block_size * elem;
     job.bias = s.bias.data() + static_cast<size_t>(group) * padded_oc;
-    job.out = s.out32.data() + static_cast<size_t>(group) * geo.out_per_group * job.out_plane;
+    job.out = out.v.data() + static_cast<size_t>(group) * geo.out_per_group * job.out_plane;
     if (out8 != nullptr) job.out8 = out8->v.data() + static_cast<size_t>(group) * geo.out_per_group;
     run_job(job);
   }
-  widen(s.out32, out);
+  trim(s);
 }
 
 void check_weight_limits(std::span<const int64_t> weights, Range range, const WeightCache::Entry* entry,
                          const ConvOptions& o) {
-  const bool zero = o.nonzero_weights && (entry != nullptr ? entry->has_zero
-                                                           : std::find(weights.begin(), weights.end(), 0) !=
-                                                                 weights.end());
+  const bool zero =
+      o.nonzero_weights &&
+      (entry != nullptr ? entry->has_zero : std::find(weights.begin(), weights.end(), 0) != weights.end());
   if (range.lo >= o.weight_min && range.hi <= o.weight_max && !zero) return;
   for (size_t i = 0; i < weights.size(); ++i) {
     const int64_t v = weights[i];
@@ -578,9 +589,9 @@ Range data_range(const Input& in) {
   return Range(ValueRange{in.image->nonnegative ? 0 : -128, 127});
 }
 
-Tensor conv_impl(const Input& in, const ConvParams& p, std::span<const int64_t> weights,
-                 std::span<const int64_t> bias, const ConvOptions& stage, Image8* out8) {
-  check_output(stage);
+Tensor conv_impl(const Input& in, const ConvParams& p, std::span<const int64_t> weights, std::span<const int64_t> bias,
+                 const ConvOptions& options, Image8* out8) {
+  check_output(options);
   const Geometry g = check_conv(in, p, weights, bias);
   const Range x = data_range(in);
   const Range b = range_of(bias);
@@ -588,7 +599,7 @@ Tensor conv_impl(const Input& in, const ConvParams& p, std::span<const int64_t> 
   WeightCache::Entry* entry = cache.find(weights);
   const Range w = entry != nullptr ? Range(entry->range) : range_of(weights);
   if (entry == nullptr && w.magnitude() <= std::numeric_limits<int16_t>::max()) entry = &cache.add(weights, w);
-  check_weight_limits(weights, w, entry, stage);
+  check_weight_limits(weights, w, entry, options);
   const int64_t terms = static_cast<int64_t>(g.in_per_group) * p.kernel[0] * p.kernel[1];
   if (x.magnitude() > kMaxData || w.magnitude() > kMaxWeight || terms > kMaxTerms || b.magnitude() > kMaxBias) {
     throw Error(
@@ -600,27 +611,26 @@ Tensor conv_impl(const Input& in, const ConvParams& p, std::span<const int64_t> 
   out.h = g.out_h;
   out.w = g.out_w;
   // The kernels address the padded data with int32 element offsets.
-  const bool addressable =
-      static_cast<int64_t>(g.padded_h) * g.padded_w * p.in_channels < (int64_t{1} << 30);
+  const bool addressable = static_cast<int64_t>(g.padded_h) * g.padded_w * p.in_channels < (int64_t{1} << 30);
   const std::optional<DataKind> kind =
       addressable && entry != nullptr ? narrow_kind(x, w, b.magnitude(), terms) : std::optional<DataKind>{};
   t_last_path = !kind ? ConvPath::Int64 : *kind == DataKind::U8 ? ConvPath::Uint8 : ConvPath::Int16;
   if (out8 != nullptr) {
     *out8 = Image8{};
-    if (stage.width != 8) out8 = nullptr;  // only 8-bit outputs have an image
+    if (options.width != 8) out8 = nullptr;  // only 8-bit outputs have an image
   }
   if (out8 != nullptr) {
     out8->c = out.c;
     out8->h = out.h;
     out8->w = out.w;
     out8->v.resize(static_cast<size_t>(out.c) * out.h * out.w);
-    out8->nonnegative = stage.act != Activation::None;  // ReLU: 0 … 127; Abs: 0 … 127
+    out8->nonnegative = options.act != Activation::None;  // ReLU: 0 … 127; Abs: 0 … 127
   }
   if (kind) {
-    narrow_conv(in, p, g, *entry, bias, stage, *kind, out, out8);
+    narrow_conv(in, p, g, *entry, bias, options, *kind, out, out8);
   } else {
     out.v.assign(static_cast<size_t>(out.c) * out.h * out.w, 0);
-    wide_conv(in.tensor != nullptr ? *in.tensor : to_tensor(*in.image), p, g, weights, bias, stage, out);
+    wide_conv(in.tensor != nullptr ? *in.tensor : to_tensor(*in.image), p, g, weights, bias, options, out);
     if (out8 != nullptr) *out8 = to_image(out);
   }
   return out;

@@ -11,7 +11,7 @@
 // Sums stay in int32 (the caller proved they cannot overflow).
 #include "core/conv_kernels.hpp"
 
-#if defined(__x86_64__) || defined(__i386__)
+#if (defined(__x86_64__) || defined(__i386__)) && !defined(AI8X_NO_SIMD)
 
 #include <immintrin.h>
 
@@ -126,7 +126,7 @@ AI8X_AVX2_INLINE __m256i apply_stage(const VectorStage& st, __m256i v) {
 // 4 pixels × 16 channels: acc[2p + h] holds pixel p, channels 8h … 8h+7.
 template <DataKind K>
 AI8X_AVX2_INLINE void tile4(const char* data, const int32_t* pixel, const int32_t* group_offset, int begin, int end,
-                     const char* w, __m256i (&acc)[8]) {
+                            const char* w, __m256i (&acc)[8]) {
   constexpr ptrdiff_t kElem = K == DataKind::U8 ? 1 : 2;
   const __m256i ones = _mm256_set1_epi16(1);
   const char* x0 = data + pixel[0] * kElem;
@@ -158,7 +158,7 @@ AI8X_AVX2_INLINE void tile4(const char* data, const int32_t* pixel, const int32_
 
 template <DataKind K>
 AI8X_AVX2_INLINE void tile1(const char* data, const int32_t* pixel, const int32_t* group_offset, int begin, int end,
-                     const char* w, __m256i (&acc)[2]) {
+                            const char* w, __m256i (&acc)[2]) {
   constexpr ptrdiff_t kElem = K == DataKind::U8 ? 1 : 2;
   const __m256i ones = _mm256_set1_epi16(1);
   const char* x0 = data + pixel[0] * kElem;
@@ -171,10 +171,14 @@ AI8X_AVX2_INLINE void tile1(const char* data, const int32_t* pixel, const int32_
   acc[0] = a0, acc[1] = a1;
 }
 
+AI8X_AVX2_INLINE void store4(int64_t* dst, __m128i v) {
+  _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst), _mm256_cvtepi32_epi64(v));
+}
+
 // Writes a 4-pixel tile: transposes pixel-major channel vectors into
-// channel-major runs of 4 pixels.
+// channel-major runs of 4 pixels, widened to int64.
 AI8X_AVX2_INLINE void store_tile4(const Job& job, int block, int first_pixel, const __m256i (&r)[8]) {
-  int32_t* base = job.out + static_cast<size_t>(block) * kBlockOc * job.out_plane + first_pixel;
+  int64_t* base = job.out + static_cast<size_t>(block) * kBlockOc * job.out_plane + first_pixel;
   const size_t plane = job.out_plane;
   const int channels = job.out_channels - block * kBlockOc;
   for (int h = 0; h < 2; ++h) {
@@ -184,21 +188,10 @@ AI8X_AVX2_INLINE void store_tile4(const Job& job, int block, int first_pixel, co
     const __m256i t3 = _mm256_unpackhi_epi32(r[4 + h], r[6 + h]);
     const __m256i c[4] = {_mm256_unpacklo_epi64(t0, t2), _mm256_unpackhi_epi64(t0, t2), _mm256_unpacklo_epi64(t1, t3),
                           _mm256_unpackhi_epi64(t1, t3)};  // channel j | j + 4, pixels 0…3
-    int32_t* row = base + 8 * h * plane;
-    if (channels >= 8 * h + 8) {
-      for (int j = 0; j < 4; ++j) {
-        _mm_storeu_si128(reinterpret_cast<__m128i*>(row + j * plane), _mm256_castsi256_si128(c[j]));
-        _mm_storeu_si128(reinterpret_cast<__m128i*>(row + (j + 4) * plane), _mm256_extracti128_si256(c[j], 1));
-      }
-      continue;
-    }
+    int64_t* row = base + 8 * h * plane;
     for (int j = 0; j < 4; ++j) {
-      if (8 * h + j < channels) {
-        _mm_storeu_si128(reinterpret_cast<__m128i*>(row + j * plane), _mm256_castsi256_si128(c[j]));
-      }
-      if (8 * h + j + 4 < channels) {
-        _mm_storeu_si128(reinterpret_cast<__m128i*>(row + (j + 4) * plane), _mm256_extracti128_si256(c[j], 1));
-      }
+      if (8 * h + j < channels) store4(row + j * plane, _mm256_castsi256_si128(c[j]));
+      if (8 * h + j + 4 < channels) store4(row + (j + 4) * plane, _mm256_extracti128_si256(c[j], 1));
     }
   }
 }
@@ -283,16 +276,6 @@ AI8X_AVX2 void run_avx2(const Job& job) {
   } else {
     run_kind<DataKind::S16>(job);
   }
-}
-
-AI8X_AVX2 void widen_avx2(const int32_t* src, size_t n, int64_t* dst) {
-  size_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    const __m256i v = load(src + i);
-    _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst + i), _mm256_cvtepi32_epi64(_mm256_castsi256_si128(v)));
-    _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst + i + 4), _mm256_cvtepi32_epi64(_mm256_extracti128_si256(v, 1)));
-  }
-  for (; i < n; ++i) dst[i] = src[i];
 }
 
 AI8X_AVX2 void minmax_avx2(const int64_t* v, size_t n, int64_t& lo, int64_t& hi) {

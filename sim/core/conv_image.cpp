@@ -7,12 +7,21 @@
 
 namespace ai8x::core {
 
+namespace {
+
+// An image byte's value (int8 is signed on purpose).
+int64_t value(int8_t v) {
+  return v;
+}
+
+}  // namespace
+
 Tensor to_tensor(const Image8& image) {
   Tensor t(image.c, image.h, image.w);
   const size_t plane = static_cast<size_t>(image.h) * image.w;
   for (size_t pixel = 0; pixel < plane; ++pixel) {
     const int8_t* src = image.v.data() + pixel * image.c;
-    for (int ch = 0; ch < image.c; ++ch) t.v[ch * plane + pixel] = src[ch];
+    for (int ch = 0; ch < image.c; ++ch) t.v[ch * plane + pixel] = value(src[ch]);
   }
   return t;
 }

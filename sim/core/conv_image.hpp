@@ -15,9 +15,7 @@ struct Image8 {
   std::vector<int8_t> v;     // value (ch, y, x) at (y·w + x)·c + ch
   bool nonnegative = false;  // every value ≥ 0 (after ReLU or Abs): the uint8 kernels apply
 
-  [[nodiscard]] int8_t at(int ch, int y, int x) const {
-    return v[(static_cast<size_t>(y) * w + x) * c + ch];
-  }
+  [[nodiscard]] int8_t at(int ch, int y, int x) const { return v[(static_cast<size_t>(y) * w + x) * c + ch]; }
   bool operator==(const Image8&) const = default;
 };
 

@@ -7,7 +7,7 @@
 // pixel's first element, and weights are packed per block of 16 output
 // channels as [group][16 channels][G]. A kernel computes 4 pixels × 16 output
 // channels at a time with int32 sums, adds the bias and applies the output
-// stage in int32, then writes the int32 results to a C×(pixels) plane.
+// stage in int32, then writes the results to an int64 C×(pixels) plane.
 //
 // Every kernel computes exactly Σ x·w: the caller (conv.cpp) only selects a
 // narrow kernel after proving that no intermediate can overflow (see
@@ -27,7 +27,9 @@ enum class DataKind {
   S16,  // int16 data, int16 weights, G = 2
 };
 
-constexpr int group_size(DataKind k) { return k == DataKind::U8 ? 4 : 2; }
+constexpr int group_size(DataKind k) {
+  return k == DataKind::U8 ? 4 : 2;
+}
 
 // What the kernel writes per output: the accumulator with the bias, then
 //   Raw: unchanged (the caller has proved it is the exact int64 value);
@@ -75,12 +77,12 @@ struct Job {
   // groups that only read padding rows for every pixel of the tile are skipped.
   const int32_t* tile_begin = nullptr;
   const int32_t* tile_end = nullptr;
-  const void* weights = nullptr;          // per block: [groups][kBlockOc][G] int8 (U8) or int16 (S16)
-  int groups = 0;                         // K-groups per block
+  const void* weights = nullptr;  // per block: [groups][kBlockOc][G] int8 (U8) or int16 (S16)
+  int groups = 0;                 // K-groups per block
   int blocks = 0;
   const int32_t* bias = nullptr;  // blocks·kBlockOc values, already ×128
   int out_channels = 0;           // channels written (≤ blocks·kBlockOc)
-  int32_t* out = nullptr;         // out[o·out_plane + pixel]
+  int64_t* out = nullptr;         // out[o·out_plane + pixel]
   size_t out_plane = 0;
   int8_t* out8 = nullptr;  // if set (8-bit stages only): also out8[pixel·out8_stride + o]
   size_t out8_stride = 0;
@@ -89,11 +91,11 @@ struct Job {
 
 void run_portable(const Job& job);
 
-#if defined(__x86_64__) || defined(__i386__)
+// x86 builds also get AVX2 kernels, chosen at run time (AI8X_NO_SIMD leaves
+// them out, to check the portable-only build).
+#if (defined(__x86_64__) || defined(__i386__)) && !defined(AI8X_NO_SIMD)
 #define AI8X_HAVE_AVX2_KERNELS 1
 void run_avx2(const Job& job);
-// dst[i] = src[i] (sign-extended) for i < n.
-void widen_avx2(const int32_t* src, size_t n, int64_t* dst);
 // min and max of a span of int64 (n > 0).
 void minmax_avx2(const int64_t* v, size_t n, int64_t& lo, int64_t& hi);
 // a[i] == b[i] for all i < n.

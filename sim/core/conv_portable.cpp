@@ -10,6 +10,12 @@ namespace ai8x::core::kernels {
 
 namespace {
 
+// The value of an int8 or int16 weight (int8 is signed on purpose).
+template <typename T>
+int32_t widen(T v) {
+  return v;
+}
+
 // Accumulates P pixels × kBlockOc channels over K-groups [begin, end). Each
 // group's weights are first widened into G rows of kBlockOc channels, so the
 // innermost loop is a plain multiply-add over channels the compiler can
@@ -21,7 +27,7 @@ void accumulate(const TD* data, const int32_t* pixel, const int32_t* group_offse
     const TW* wg = w + static_cast<ptrdiff_t>(g) * kBlockOc * G;
     int32_t rows[G][kBlockOc];
     for (int j = 0; j < kBlockOc; ++j) {
-      for (int t = 0; t < G; ++t) rows[t][j] = wg[j * G + t];
+      for (int t = 0; t < G; ++t) rows[t][j] = widen(wg[j * G + t]);
     }
     for (int p = 0; p < P; ++p) {
       const TD* x = data + pixel[p] + group_offset[g];
@@ -38,12 +44,12 @@ void store(const Job& job, int block, int first_pixel, const int32_t (&acc)[P][k
   for (int j = 0; j < kBlockOc; ++j) {
     const int o = block * kBlockOc + j;
     if (o >= job.out_channels) break;
-    int32_t* dst = job.out + static_cast<size_t>(o) * job.out_plane + first_pixel;
+    int64_t* dst = job.out + static_cast<size_t>(o) * job.out_plane + first_pixel;
     for (int p = 0; p < P; ++p) {
-      dst[p] = apply_stage(acc[p][j] + job.bias[o], job.stage);
-      if (job.out8 != nullptr) {
-        job.out8[static_cast<size_t>(first_pixel + p) * job.out8_stride + o] = static_cast<int8_t>(dst[p]);
-      }
+      const int32_t v = apply_stage(acc[p][j] + job.bias[o], job.stage);
+      dst[p] = v;
+      if (job.out8 != nullptr)
+        job.out8[static_cast<size_t>(first_pixel + p) * job.out8_stride + o] = static_cast<int8_t>(v);
     }
   }
 }

@@ -9,7 +9,7 @@
 #include "core/conv.hpp"
 #include "core/error.hpp"
 
-#if defined(__x86_64__) || defined(__i386__)
+#if (defined(__x86_64__) || defined(__i386__)) && !defined(AI8X_NO_SIMD)
 #include <immintrin.h>
 #define AI8X_POOL_AVX2 1
 #endif
@@ -96,7 +96,8 @@ __attribute__((target("avx2"))) void max_channels_avx2(const int8_t* const* src,
   for (int ch = 0; ch < n; ch += 32) {
     const int at = std::min(ch, n - 32);
     __m256i m = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(src[0] + at));
-    for (int i = 1; i < k; ++i) m = _mm256_max_epi8(m, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(src[i] + at)));
+    for (int i = 1; i < k; ++i)
+      m = _mm256_max_epi8(m, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(src[i] + at)));
     _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst + at), m);
   }
 }
@@ -181,8 +182,8 @@ Tensor pool2d(const Tensor& in, const PoolParams& p) {
   Tensor out(in.c, oh, ow);
   const size_t in_plane = static_cast<size_t>(in.h) * in.w;
   const ptrdiff_t row_step = static_cast<ptrdiff_t>(p.dilation[0]) * in.w;
-  const bool max2x2 = p.kind == PoolKind::Max && p.size == Dims{2, 2} && p.stride == Dims{2, 2} &&
-                      p.dilation == Dims{1, 1};
+  const bool max2x2 =
+      p.kind == PoolKind::Max && p.size == Dims{2, 2} && p.stride == Dims{2, 2} && p.dilation == Dims{1, 1};
   auto row2x2 = max2x2_row;
 #if defined(AI8X_POOL_AVX2)
   if (active_kernel_isa() == KernelIsa::Avx2) row2x2 = max2x2_row_avx2;

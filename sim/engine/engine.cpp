@@ -167,9 +167,7 @@ class Runner {
   }
 
   // Operators that take an 8-bit image as input.
-  static bool reads_images(const LayerSpec& l) {
-    return (l.op == Op::Conv2d || l.op == Op::Conv1d) && !l.flatten;
-  }
+  static bool reads_images(const LayerSpec& l) { return (l.op == Op::Conv2d || l.op == Op::Conv1d) && !l.flatten; }
 
   const Tensor& source(const LayerSpec& l, int seq) const {
     if (seq == -1) return net_.input;
@@ -258,7 +256,8 @@ class Runner {
     const bool combine = operands.size() > 1;
     if (combine && !l.pool_first) {
       Tensor mixed = core::eltwise(operands, to_core(l.eltwise), saturate);
-      operands.assign(1, std::move(mixed));
+      operands.clear();
+      operands.push_back(std::move(mixed));
     }
     for (Tensor& t : operands) {
       t = pool(l, t);
@@ -300,9 +299,9 @@ class Runner {
     }
     // The output stage runs inside the convolution when it is valid; an invalid
     // one is reported after the convolution's own checks, by output_stage().
-    const bool fused = (l.output_width == 8 && l.output_shift >= -core::kMaxShift &&
-                        l.output_shift <= core::kMaxShift) ||
-                       l.output_width == 32;
+    const bool fused =
+        (l.output_width == 8 && l.output_shift >= -core::kMaxShift && l.output_shift <= core::kMaxShift) ||
+        l.output_width == 32;
     if (fused) {
       options.width = l.output_width;
       options.shift = l.output_shift;
@@ -324,7 +323,9 @@ class Runner {
   static Tensor convolve(const LayerSpec& l, const T& data, int groups, std::span<const int64_t> weights,
                          const core::ConvOptions& options, core::Image8* out8) {
     if constexpr (!std::is_same_v<T, Tensor>) {
-      if (l.op == Op::Conv1d) return core::conv1d(data, conv1d_params(l, data.c, groups), weights, l.bias, options, out8);
+      if (l.op == Op::Conv1d) {
+        return core::conv1d(data, conv1d_params(l, data.c, groups), weights, l.bias, options, out8);
+      }
       return core::conv2d(data, conv2d_params(l, data.c, groups), weights, l.bias, options, out8);
     } else {
       return convolve_tensor(l, data, groups, weights, options, out8);

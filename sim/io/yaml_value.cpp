@@ -18,11 +18,13 @@ namespace ai8x::io {
 namespace {
 
 constexpr int kMaxDepth = 64;  // network descriptions nest 4 levels deep
-// Aliases let a short document stand for an exponentially large tree ("billion laughs"):
-// bound the values built, relative to the text (a document without aliases has fewer
-// values than bytes).
-constexpr size_t kValuesPerByte = 16;
-constexpr size_t kMinValueBudget = 4096;
+// Aliases let a short document stand for an exponentially large tree ("billion laughs", or a
+// long scalar repeated): bound the memory of the tree built, relative to the text. A value
+// costs its size plus its scalar text; without aliases a tree stays well below 256 bytes per
+// byte of text (network descriptions are a few kB).
+constexpr size_t kTreeBytesPerTextByte = 256;
+constexpr size_t kMinTreeBytes = size_t{1} << 20;
+constexpr size_t kMaxTreeBytes = size_t{256} << 20;
 
 bool is_bool_word(const std::string& t, bool* value) {
   static const std::set<std::string> kTrue = {"yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON"};
@@ -169,12 +171,14 @@ std::string key_text(const YamlValue& k) {
 class Converter {
  public:
   Converter(const std::string& file, size_t text_bytes)
-      : file_(file), budget_(kMinValueBudget + kValuesPerByte * text_bytes) {}
+      : file_(file),
+        budget_(std::min(kMaxTreeBytes, kMinTreeBytes + kTreeBytesPerTextByte * std::min(text_bytes, kMaxTreeBytes))) {}
 
   YamlValue convert(const YAML::Node& node, int depth) {
     if (depth > kMaxDepth) fail(node, "YAML nesting is deeper than " + std::to_string(kMaxDepth) + " levels");
-    if (budget_ == 0) fail(node, "YAML document expands (through aliases) to too many values");
-    --budget_;
+    const size_t cost = sizeof(YamlValue) + (node.Type() == YAML::NodeType::Scalar ? node.Scalar().size() : 0);
+    if (cost > budget_) fail(node, "YAML document expands (through aliases) to too much data");
+    budget_ -= cost;
     YamlValue v;
     switch (node.Type()) {
       case YAML::NodeType::Undefined:
