@@ -45,7 +45,9 @@ size_t elements(const std::vector<int64_t>& shape) {
   return n;
 }
 
-std::string as_text(const uint8_t* data, size_t size) { return {reinterpret_cast<const char*>(data), size}; }
+std::string as_text(const uint8_t* data, size_t size) {
+  return {reinterpret_cast<const char*>(data), size};
+}
 
 void check_npy(const io::NpyArray& a) {
   for (int64_t d : a.shape) require(d >= 0, "npy: negative dimension");

@@ -173,8 +173,8 @@ TEST(FuzzFixes, RepeatedLongDictKeyIsHashedOnce) {
   for (const char op : {'q', '\0', '0', '}', '(', 'h', '\0'}) {  // BINPUT 0, POP, {, MARK, GET 0
     p.push_back(static_cast<uint8_t>(op));
   }
-  p.insert(p.end(), 2 * entries - 1, '2');                               // DUP: key, value, key, ...
-  p.push_back('u');                                                       // SETITEMS
+  p.insert(p.end(), 2 * entries - 1, '2');  // DUP: key, value, key, ...
+  p.push_back('u');                         // SETITEMS
   p.push_back('.');
   const auto start = std::chrono::steady_clock::now();
   const auto pickle = ai8x::io::pickle::unpickle(p.data(), p.size(), {.file = "dup.pkl"});
@@ -192,9 +192,8 @@ TEST(FuzzFixes, ExpectedJsonErrorsAreAi8xErrors) {
   const ai8x::Error nesting = error_of([&] { (void)ai8x::parse_expected_json(deep, "e.json"); });
   EXPECT_NE(nesting.message().find("nesting"), std::string::npos) << nesting.message();
   // A wrong value is quoted briefly, never dumped whole.
-  const ai8x::Error wrong = error_of([] {
-    (void)ai8x::parse_expected_json(R"({"checks": [{"addr": [1, 2], "mask": 1, "words": []}]})", "e.json");
-  });
+  const ai8x::Error wrong = error_of(
+      [] { (void)ai8x::parse_expected_json(R"({"checks": [{"addr": [1, 2], "mask": 1, "words": []}]})", "e.json"); });
   EXPECT_EQ(wrong.context().key, "checks[0].addr");
   EXPECT_NE(wrong.message().find("an array"), std::string::npos) << wrong.message();
 }

@@ -337,7 +337,9 @@ const CheckpointTensor* Checkpoint::find(std::string_view key) const {
   return nullptr;
 }
 
-Checkpoint read_checkpoint(const std::string& path) { return read_checkpoint_bytes(read_file_bytes(path), path); }
+Checkpoint read_checkpoint(const std::string& path) {
+  return read_checkpoint_bytes(read_file_bytes(path), path);
+}
 
 Checkpoint read_checkpoint_bytes(std::vector<uint8_t> contents, const std::string& path) {
   auto bytes = std::make_shared<const std::vector<uint8_t>>(std::move(contents));

@@ -130,9 +130,9 @@ struct IzerOptions {
   int synthesize_words = 8;
   std::optional<std::string> input_csv_format;  // "555" or "565"
   bool mexpress = true;
-  int weight_start = 0;              // --weight-start: first kernel memory column searched
-  bool deduplicate_weights = true;   // --no-deduplicate-weights: identical kernels are not shared
-  bool calcx4 = false;               // --calcx4 (MAX78002): every layer computes 4 output channels per pass
+  int weight_start = 0;             // --weight-start: first kernel memory column searched
+  bool deduplicate_weights = true;  // --no-deduplicate-weights: identical kernels are not shared
+  bool calcx4 = false;              // --calcx4 (MAX78002): every layer computes 4 output channels per pass
   bool compact_data = true;
 };
 
