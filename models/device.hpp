@@ -26,10 +26,25 @@ struct Device {
 
   // Address map (hw-facts §2).
   uint32_t apb_base = 0x50000000;
-  uint32_t sram_base = 0;        // data memory of quadrant 0, instance 0
-  uint32_t quadrant_stride = 0;  // between quadrants, for control, SRAM, ...
-  uint32_t instance_stride = 0;  // between the 4 data memory instances of one quadrant
-  uint32_t ctl_base = 0;         // quadrant 0 control registers
+  uint32_t sram_base = 0;           // data memory of quadrant 0, instance 0
+  uint32_t quadrant_stride = 0;     // between quadrants, for control, SRAM, ...
+  uint32_t instance_stride = 0;     // between the 4 data memory instances of one quadrant
+  uint32_t ctl_base = 0;            // quadrant 0 control registers
+  uint32_t ctl_stride = 0;          // between the quadrants' control blocks
+  uint32_t data_memory_window = 0;  // address space of one data memory instance
+  // Offsets from a quadrant's control base (models/register_map.hpp).
+  uint32_t layer_reg_offset = 0;  // per-layer register r of layer L at + r·layer_reg_stride + L·layer_stride
+  uint32_t layer_reg_stride = 0;
+  uint32_t layer_stride = 0;
+  uint32_t stream_reg_offset = 0;  // STRM0 of stream s at + 4s; STRM1 at + stream_reg_gap; FBUF at + 2·gap
+  uint32_t stream_reg_gap = 0;
+  uint32_t ifrm_offset = 0;
+  uint32_t mlat_offset = 0;
+  uint32_t bias_offset = 0;  // bias entry i at + 4i
+  uint32_t tram_offset = 0;  // entry i of processor p at + p·tram_processor_stride + 4i
+  uint32_t tram_processor_stride = 0;
+  uint32_t kernel_offset = 0;  // word w of processor p at + p·kernel_processor_stride + 16w
+  uint32_t kernel_processor_stride = 0;
 
   // Network limits (hw-facts §1, the izer's checks).
   int max_layers = 0;
