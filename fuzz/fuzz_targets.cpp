@@ -11,8 +11,10 @@
 #include "io/checkpoint.hpp"
 #include "io/npy.hpp"
 #include "io/pickle.hpp"
+#include "io/trace.hpp"
 #include "io/yaml_value.hpp"
 #include "io/zip_archive.hpp"
+#include "register_map.hpp"
 #include "spec/network_yaml.hpp"
 
 namespace ai8x::fuzz {
@@ -170,6 +172,31 @@ Outcome sampleoutput_h(const uint8_t* data, size_t size) {
   });
 }
 
+Outcome trace(const uint8_t* data, size_t size) {
+  return attempt([&] {
+    const io::Trace t = io::parse_trace(as_text(data, size), "fuzz.txt");
+    const io::Trace again = io::parse_trace(io::format_trace(t), "fuzz.txt");
+    require(again.ops.size() == t.ops.size(), "trace: format/parse round trip changed the record count");
+    for (size_t i = 0; i < t.ops.size(); ++i) {
+      const io::BusOp& a = t.ops[i];
+      const io::BusOp& b = again.ops[i];
+      require(a.kind == b.kind && a.width == b.width && a.address == b.address && a.value == b.value &&
+                  a.mask == b.mask && a.phase == b.phase,
+              "trace: format/parse round trip changed a record");
+    }
+    const Device* device = find_device(t.device);
+    if (device == nullptr) return;
+    const RegisterMap map(*device);
+    for (const io::BusOp& op : t.ops) {
+      const auto target = map.decode(op.address);
+      if (target && target->kind == AddressTarget::Kind::Layer) {
+        require(map.address(target->quadrant, target->layer, target->reg) == op.address,
+                "trace: register address does not round-trip through the register map");
+      }
+    }
+  });
+}
+
 std::span<const NamedTarget> all_targets() {
   static constexpr NamedTarget kTargets[] = {
       {"npy", &npy},
@@ -179,6 +206,7 @@ std::span<const NamedTarget> all_targets() {
       {"network_yaml", &network_yaml},
       {"expected_json", &expected_json},
       {"sampleoutput_h", &sampleoutput_h},
+      {"trace", &trace},
   };
   return kTargets;
 }

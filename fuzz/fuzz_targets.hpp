@@ -33,6 +33,9 @@ Outcome network_yaml(const uint8_t* data, size_t size);
 Outcome expected_json(const uint8_t* data, size_t size);
 // parse_sampleoutput_h; what parses must survive format_sampleoutput_h and a second parse.
 Outcome sampleoutput_h(const uint8_t* data, size_t size);
+// parse_trace (registers.txt); what parses must survive format_trace and a second parse, and
+// every address must resolve through the register map of the trace's device (or fail cleanly).
+Outcome trace(const uint8_t* data, size_t size);
 
 struct NamedTarget {
   const char* name;  // also the directory of its corpus and of its regression inputs

@@ -22,6 +22,11 @@ struct Device {
   uint32_t kernel_words_small = 0;  // 72-bit kernel words per processor
   uint32_t kernel_words_large = 0;  // ... for processors p % 16 == 0
   uint32_t bias_entries_per_quadrant = 0;
+  // Kernel memory of one processor is built from instances: below
+  // kernel_words_small they hold kernel_instance_words words each, the
+  // extension of processors 0/16/32/48 extension_instance_words.
+  int kernel_instance_words = 0;
+  int extension_instance_words = 0;
   uint32_t tram_entries_per_processor = 0;
 
   // Address map (hw-facts §2).
@@ -71,6 +76,10 @@ struct Device {
   bool read_gap = false;
   bool kernel_bypass = false;
   bool multipass_eltwise_conv_bias = false;
+  bool calcx4 = false;                     // kernels spread over the four kernel memory instances
+  bool depthwise_in_one_instance = false;  // a depthwise layer's kernels stay in one instance
+  bool flatten_bias_first = false;         // the generator allocates flattening layers' bias first
+  bool streaming_bias_dummy = false;       // a streaming layer 0 with bias needs a leading zero entry
 
   [[nodiscard]] int processors() const { return quadrants * processors_per_quadrant; }
   [[nodiscard]] uint32_t kernel_words(int processor) const {

@@ -13,6 +13,10 @@ const Device& max78000() {
     x.kernel_words_small = 768;
     x.kernel_words_large = 768;
     x.bias_entries_per_quadrant = 512;
+    x.kernel_instance_words = 768;
+    x.extension_instance_words = 768;
+    x.flatten_bias_first = true;
+    x.streaming_bias_dummy = true;
     x.tram_entries_per_processor = 3072;
     x.sram_base = 0x50400000;
     x.quadrant_stride = 0x400000;

@@ -13,6 +13,10 @@ const Device& max78002() {
     x.kernel_words_small = 4096;
     x.kernel_words_large = 5120;
     x.bias_entries_per_quadrant = 2048;
+    x.kernel_instance_words = 1024;
+    x.extension_instance_words = 256;
+    x.calcx4 = true;
+    x.depthwise_in_one_instance = true;
     x.tram_entries_per_processor = 12288;
     x.sram_base = 0x51800000;
     x.quadrant_stride = 0x1000000;

@@ -7,7 +7,8 @@
 # On the first run each corpus (build-fuzz/corpus/<target>) is seeded from the shared corpus
 # (../shared/data, ../shared/conformance); later runs continue from what the corpus holds.
 # Per target it prints the executions, the coverage (cov/ft/corp from libFuzzer's last status
-# line) and any crash file (build-fuzz/crashes/<target>/). Exits 1 if any target found something.
+# line) and any crash file (build-fuzz/crashes/<target>/), and appends the run to
+# build-fuzz/ledger.tsv. Exits 1 if any target found something.
 # See docs/fuzzing.md.
 set -euo pipefail
 
@@ -16,7 +17,7 @@ build="$root/build-fuzz"
 shared="${AI8X_SHARED_DIR:-$root/../shared}"
 seconds="${1:-60}"
 shift || true
-all_targets=(npy zip pickle checkpoint network_yaml expected_json sampleoutput_h)
+all_targets=(npy zip pickle checkpoint network_yaml expected_json sampleoutput_h trace)
 targets=("$@")
 if ((${#targets[@]} == 0)); then targets=("${all_targets[@]}"); fi
 
@@ -80,6 +81,14 @@ seed_target() {
     expected_json)
       while read -r f; do add_seed expected_json "$f"; done < <(shared_files 16384 -name 'expected.json')
       ;;
+    trace)
+      # The register traces of the conformance cases, cut to their first 64 KiB (the reader is
+      # line based: the head of a trace exercises every record kind but the final WAIT_IRQ).
+      while read -r f; do
+        head -c 65536 "$f" >"$build/corpus/trace/tmp" && add_seed trace "$build/corpus/trace/tmp"
+      done < <(find "$shared/conformance" -name registers.txt | sort | awk 'NR % 8 == 1')
+      rm -f "$build/corpus/trace/tmp"
+      ;;
     sampleoutput_h)
       # The shared corpus has no sampleoutput.h: write small expected.json files in its format.
       printf '// This file was @generated automatically\n\n#define SAMPLE_OUTPUT { \\\n  0x50400000, 0xffffffff, 0x00000002, 0x00000001, 0xfffffffe, 0x00000000 \\\n}\n' \
@@ -133,6 +142,9 @@ for t in "${targets[@]}"; do
   fi
   echo "fuzz: $line"
   summary+=("$line")
+  # The ledger keeps every run, so executions add up across runs and sessions (docs/fuzzing.md).
+  printf '%s\t%s\t%ss\t%s\t%s\t%s\n' "$(date -u +%FT%TZ)" "$t" "$seconds" "${execs:-?}" "${cov:-?}" \
+    "$([[ $line == *FINDING* ]] && echo finding || echo clean)" >>"$build/ledger.tsv"
 done
 
 echo

@@ -206,7 +206,7 @@ class BiasPlacer {
 
   const Network& net_;
   const Device& dev_;
-  const MemoryRules& rules_;
+  const MemoryRules rules_;
   const CompileOptions& opt_;
   int quadrants_;
   int per_quadrant_;

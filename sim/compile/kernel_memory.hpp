@@ -45,7 +45,7 @@ class KernelMemories {
 
   const Network& net_;
   const Device& dev_;
-  const MemoryRules& rules_;
+  const MemoryRules rules_;
   int columns_;                                // every processor's map spans the largest memory
   std::vector<std::vector<int>> owner_;        // [processor][column] layer, -1 free
   std::vector<std::vector<uint8_t>> filled_;   // bytes written

@@ -2,20 +2,13 @@
 
 namespace ai8x::compile {
 
-const MemoryRules& memory_rules(const Device& dev) {
-  static const MemoryRules max78000{.kernel_instance_words = 768,
-                                    .extension_instance_words = 768,
-                                    .depthwise_in_one_instance = false,
-                                    .flatten_bias_first = true,
-                                    .streaming_bias_dummy = true,
-                                    .calcx4 = false};
-  static const MemoryRules max78002{.kernel_instance_words = 1024,
-                                    .extension_instance_words = 256,
-                                    .depthwise_in_one_instance = true,
-                                    .flatten_bias_first = false,
-                                    .streaming_bias_dummy = false,
-                                    .calcx4 = true};
-  return dev.izer_number == 87 ? max78002 : max78000;
+MemoryRules memory_rules(const Device& dev) {
+  return {.kernel_instance_words = dev.kernel_instance_words,
+          .extension_instance_words = dev.extension_instance_words,
+          .depthwise_in_one_instance = dev.depthwise_in_one_instance,
+          .flatten_bias_first = dev.flatten_bias_first,
+          .streaming_bias_dummy = dev.streaming_bias_dummy,
+          .calcx4 = dev.calcx4};
 }
 
 }  // namespace ai8x::compile

@@ -1,7 +1,6 @@
 #pragma once
-// Kernel and bias memory rules of a device beyond what models/device.hpp
-// records (proposed Device fields). Facts from the vendor generator's device
-// descriptions (hw-facts §1, §4.7-4.8).
+// The kernel and bias memory rules the placement follows, gathered from the
+// device record (models/; facts from hw-facts §1, §4.7-4.8).
 #include "device.hpp"
 
 namespace ai8x::compile {
@@ -22,6 +21,6 @@ struct MemoryRules {
   bool calcx4 = false;
 };
 
-const MemoryRules& memory_rules(const Device& dev);
+MemoryRules memory_rules(const Device& dev);
 
 }  // namespace ai8x::compile
