@@ -317,7 +317,7 @@ std::vector<int> int_list(const std::string& text) {
 
 // The generator's switches that shape the network or its placement, as the
 // CLI maps them (sim/cli/izer_flags.cpp).
-void apply_izer_args(const json& args, IzerOptions& o, CompileOptions& c) {
+void apply_izer_args(const json& args, IzerOptions& o) {
   std::vector<std::string> a;
   for (const auto& e : args) a.push_back(e.get<std::string>());
   auto value = [&](size_t& i) -> std::string { return i + 1 < a.size() ? a[++i] : std::string(); };
@@ -352,11 +352,11 @@ void apply_izer_args(const json& args, IzerOptions& o, CompileOptions& c) {
     else if (f == "--ignore-streaming")
       o.ignore_streaming = true;
     else if (f == "--calcx4")
-      c.calcx4_all = true;
+      o.calcx4 = true;
     else if (f == "--no-deduplicate-weights")
-      c.deduplicate_weights = false;
+      o.deduplicate_weights = false;
     else if (f == "--weight-start")
-      c.weight_start = std::stoi(value(i));
+      o.weight_start = std::stoi(value(i));
     else if (f == "--output-width")
       o.output_width = std::stoi(value(i));
     else if (f == "--stop-after")
@@ -388,21 +388,6 @@ void apply_izer_args(const json& args, IzerOptions& o, CompileOptions& c) {
   }
 }
 
-// YAML `calcx4: true` layers (not part of the Network yet).
-std::vector<int> calcx4_layers(const std::string& yaml, int skip) {
-  std::vector<int> out;
-  const io::YamlValue doc = io::load_yaml_file(yaml);
-  const io::YamlValue* layers = doc.find("layers");
-  if (layers == nullptr || !layers->is_seq()) return out;
-  for (size_t i = 0; i < layers->seq.size(); ++i) {
-    const io::YamlValue& l = layers->seq[i];
-    int index = static_cast<int>(i) - skip;
-    if (const auto* s = l.find("sequence"); s != nullptr && s->is_int()) index = static_cast<int>(s->i);
-    if (const auto* x = l.find("calcx4"); x != nullptr && x->truthy()) out.push_back(index);
-  }
-  return out;
-}
-
 struct Case {
   Network net;
   CompileOptions options;
@@ -427,9 +412,7 @@ Case load_case(const fs::path& dir) {
   in.device = find_device(c["device"].get<std::string>());
   Case out;
   out.dir = dir;
-  apply_izer_args(c["izer_args"], in.options, out.options);
-  const auto x4 = calcx4_layers(in.config_path, in.options.skip_yaml_layers);
-  out.options.calcx4_layers.insert(out.options.calcx4_layers.end(), x4.begin(), x4.end());
+  apply_izer_args(c["izer_args"], in.options);
   out.table = c.value("layer_table", json::object());
   if (c.contains("izer_error")) {
     for (const auto& line : c["izer_error"]) {
@@ -438,6 +421,7 @@ Case load_case(const fs::path& dir) {
     }
   }
   out.net = spec::build_network(in);
+  out.options = compile::compile_options(out.net);
   return out;
 }
 
