@@ -115,6 +115,7 @@ class KernelPlacer {
   void collect_memory() {
     const auto n = static_cast<size_t>(dev_.processors());
     map_.memory.assign(n, {});
+    map_.loads.assign(n, {});
     map_.words_used.assign(n, 0);
     for (int p = 0; p < dev_.processors(); ++p) {
       for (int c = 0; c < memories_.width(p); ++c) {
@@ -126,6 +127,7 @@ class KernelPlacer {
         int word = c;
         if (k.calcx4) word = calcx4_word(dev_, c, k.column, calcx4_words(net_.layers[static_cast<size_t>(ll)], k));
         map_.memory[static_cast<size_t>(p)][word] = memories_.word(p, c);
+        map_.loads[static_cast<size_t>(p)].emplace_back(word, memories_.word(p, c));
       }
     }
   }

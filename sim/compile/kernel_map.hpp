@@ -9,6 +9,7 @@
 #include <array>
 #include <cstdint>
 #include <map>
+#include <utility>
 #include <vector>
 
 #include "compile/options.hpp"
@@ -36,6 +37,10 @@ struct KernelMap {
   // Per processor: word index (physical, as the kernel loader addresses it) → contents.
   std::vector<std::map<int, KernelWord>> memory;
   std::vector<int> words_used;  // per processor: occupied words
+  // Per processor: (physical word, contents) in the generator's load order. A
+  // calcx4 layer can load words an earlier layer also loaded (the generator
+  // writes both), so this can differ from `memory`, which holds the final words.
+  std::vector<std::vector<std::pair<int, KernelWord>>> loads;
 };
 
 // Places the kernels of the layers the generator configures, in its order:
