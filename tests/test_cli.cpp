@@ -135,3 +135,44 @@ TEST_F(Cli, HelpExitsZero) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST_F(Cli, ExplainRegistersNamesEveryWriteOfATrace) {
+  const Result r = run("--explain-registers " + (kMnist / "registers.txt").string());
+  EXPECT_EQ(r.exit_code, 0) << r.out.substr(0, 2000);
+  // hw-facts §7: layer 0 RCNT = 0x0001001d is 28 rows padded by 1 on each side.
+  EXPECT_NE(r.out.find("L0 q0    RCNT        0x50100010  0x0001001d  rcnt_max=29 pad=1"), std::string::npos);
+  EXPECT_NE(r.out.find("kernels: processor 0 (q0 p0), words 0..59"), std::string::npos);
+  EXPECT_EQ(r.out.find("unknown"), std::string::npos);
+}
+
+TEST_F(Cli, ExplainingACnnCNeedsTheDevice) {
+  const fs::path c = dir_ / "cnn.c";
+  std::ofstream(c) << "int cnn_configure(void)\n{\n  *((volatile uint32_t *) 0x50100010) = 0x0001001d;\n}\n";
+  const Result without = run("--explain-registers " + c.string());
+  EXPECT_EQ(without.exit_code, 2) << without.out;
+  EXPECT_NE(without.out.find("--device"), std::string::npos) << without.out;
+  const Result with = run("--explain-registers " + c.string() + " --device MAX78000");
+  EXPECT_EQ(with.exit_code, 0) << with.out;
+  EXPECT_NE(with.out.find("RCNT"), std::string::npos) << with.out;
+}
+
+}  // namespace
+
+namespace {
+
+TEST_F(Cli, MemoryMapPageShowsTheLogitsWhereTheKnownAnswerExpectsThem) {
+  const fs::path page = dir_ / "mnist.html";
+  const Result r = run("--case " + kMnist.string() + " --memory-map " + page.string());
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  std::ifstream in(page);
+  const std::string html((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_NE(html.find("<svg"), std::string::npos);
+  // hw-facts §7: the 10 logits of layer 4 are at offset 0x1000 of instances 0-2.
+  for (const char* addr : {"0x50401000", "0x50409000", "0x50411000"}) {
+    EXPECT_NE(html.find(addr), std::string::npos) << addr;
+  }
+}
+
+}  // namespace

