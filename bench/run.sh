@@ -4,6 +4,8 @@
 #   vendor generator takes about 2.6 s for the same known answer)
 #   engine compute per network and MAC/s (aim for mnist: 0.14 ms, ten times
 #   faster than the silicon's 1410 us)
+#   simulated accelerator cycles per second of the SystemC model (--model
+#   systemc, replay only; aim: 5 million/s)
 #   wall time of a whole directory of known-answer cases
 # Usage: bench/run.sh [CONFORMANCE_DIR]
 set -euo pipefail
@@ -48,6 +50,20 @@ if [[ -n ${mnist_process:-} ]]; then
     printf "silicon 1410 us / mnist engine           = %.2f\n", 1.410 / (e * 1000)
   }'
 fi
+echo
+printf '%-34s %12s %16s %12s\n' network cycles "model cycles/s" "/ aim 5M"
+for c in "$dir/demo85-mnist" "$dir/demo85-cifar-10" "$dir/demo85-kws20_v3"; do
+  [[ -d $c ]] || continue
+  rates=()
+  for ((i = 0; i < 5; i++)); do
+    out=$("$bin" --case "$c" --model systemc 2>/dev/null || true)
+    rates+=("$(sed -nE 's/^wall [0-9.]+ ms, ([0-9.e+]+) simulated cycles\/s.*/\1/p' <<<"$out")")
+    cycles=$(sed -nE 's/.* ([0-9]+) cycles \(.*/\1/p' <<<"$out" | head -n 1)
+  done
+  rate=$(printf '%s\n' "${rates[@]}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+  printf '%-34s %12s %16s %12.2f\n' "$(basename "$c")" "$cycles" "$rate" "$(awk "BEGIN{print $rate/5e6}")"
+done
+echo
 t0=$(date +%s%N)
 "$here/scripts/conformance.sh" "$dir" | tail -1
 t1=$(date +%s%N)
