@@ -176,3 +176,30 @@ TEST_F(Cli, MemoryMapPageShowsTheLogitsWhereTheKnownAnswerExpectsThem) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST_F(Cli, SystemcModelRunsTheCompiledProgramAndMatchesTheFastEngine) {
+  const Result r = run("--case " + kMnist.string() + " --model systemc");
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_NE(r.out.find("model equals the fast engine on 5 of 5 checked layers"), std::string::npos) << r.out;
+  // The cycle model gives the generator's estimate, 70,157 cycles (1403.1 us at 50 MHz).
+  EXPECT_NE(r.out.find("70157 cycles (1403.1 us at 50 MHz)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("KAT: PASS (10 words"), std::string::npos) << r.out;
+}
+
+TEST_F(Cli, ReplayGivesTheBoardsVerdictFromTheTraceAlone) {
+  const Result r = run("--replay " + (kMnist / "registers.txt").string());
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_NE(r.out.find("KAT: PASS (10 words"), std::string::npos) << r.out;
+}
+
+TEST_F(Cli, MalformedTraceLineExitsTwoNamingTheLine) {
+  const fs::path trace = dir_ / "registers.txt";
+  std::ofstream(trace) << "# device: MAX78000\nW32 0x50100000 0x00100008\nW32 0x5010000 zz\n";
+  const Result r = run("--replay " + trace.string());
+  EXPECT_EQ(r.exit_code, 2) << r.out;
+  EXPECT_NE(r.out.find("line 3"), std::string::npos) << r.out;
+}
+
+}  // namespace
