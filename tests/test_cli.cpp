@@ -203,3 +203,32 @@ TEST_F(Cli, MalformedTraceLineExitsTwoNamingTheLine) {
 }
 
 }  // namespace
+
+namespace {
+
+// A residual network (t85-mpadd-128) with layer 1's output moved onto layer
+// 0's output, which layer 2 still reads: the model computes what the chip
+// would, reports the hazard with layer, memory and address, and --strict
+// fails the run.
+TEST_F(Cli, SystemcModelReportsALayerOverwritingDataALaterLayerReads) {
+  const fs::path kCase = fs::path(AI8X_SHARED_DIR) / "conformance" / "t85-mpadd-128";
+  std::ifstream in(kCase / "network.yaml");
+  std::string yaml((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const size_t at = yaml.find("out_offset: 0x2000");  // layer 1
+  ASSERT_NE(at, std::string::npos);
+  yaml.replace(at, 18, "out_offset: 0x1000");
+  const fs::path net = dir_ / "net.yaml";
+  std::ofstream(net) << yaml;
+  const std::string args = "--config " + net.string() + " --device MAX78000 --sample-weights " +
+                           (fs::path(AI8X_SHARED_DIR) / "data/tests/weights_test_mpadd-128.npy").string() + " --kat " +
+                           (kCase / "sample.npy").string() + " --model systemc";
+  const Result r = run(args + " --strict");
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+  EXPECT_NE(r.out.find("hazard: layer 1 overwrites memory 0 (q0 instance 0) address 0x50401000"), std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("before layer 2 reads it"), std::string::npos) << r.out;
+  // The clobbered residual makes layer 2 differ from the fast engine's intent.
+  EXPECT_NE(r.out.find("model differs from the fast engine: layer 2"), std::string::npos) << r.out;
+}
+
+}  // namespace

@@ -199,7 +199,7 @@ int run_systemc(const Network& net, const SystemcArgs& a) {
   log_host_writes(device, listing.trace, log);
   size_t errors = 0;
   for (const Hazard& h : find_hazards(log, device, hazard_options(net))) {
-    std::printf("%s: %s\n", is_warning(h.kind) ? "warning" : "hazard", format_hazard(h, device).c_str());
+    std::printf("%s\n", format_hazard(h, device).c_str());  // begins with "hazard:" or "warning:"
     if (!is_warning(h.kind)) ++errors;
   }
 
