@@ -232,3 +232,23 @@ TEST_F(Cli, SystemcModelReportsALayerOverwritingDataALaterLayerReads) {
 }
 
 }  // namespace
+
+namespace {
+
+// The generator's known answer drops the `in_crop` rows, but the hardware reads
+// from `in_offset`: a crop without a moved in_offset passes in simulation and
+// fails on the board, so it is flagged with the offset to use.
+TEST_F(Cli, CropWithoutMovedInputOffsetIsFlagged) {
+  const fs::path c = kSource / "tests/cases/x85-reshape-crop";
+  const Result r = run("--case " + c.string() + " -v");
+  EXPECT_NE(r.out.find("layer 2: `in_crop` drops 1 leading row(s) in the known answer, but the hardware reads from "
+                       "`in_offset` 0x2000; set `in_offset: 0x2020`"),
+            std::string::npos)
+      << r.out;
+  // The model computes what the board would: layer 2 differs from the known answer's intent.
+  const Result s = run("--case " + c.string() + " --model systemc");
+  EXPECT_EQ(s.exit_code, 1) << s.out;
+  EXPECT_NE(s.out.find("model differs from the fast engine: layer 2"), std::string::npos) << s.out;
+}
+
+}  // namespace

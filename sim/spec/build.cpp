@@ -397,7 +397,7 @@ class Builder {
         const LayerSpec& prev = net_.layers[static_cast<size_t>(l.prev_sequence)];
         if (y.in_offset) {
           l.in_offset = *y.in_offset;
-          if (l.in_sequences.empty() && l.in_offset != prev.out_offset) {
+          if (l.in_sequences.empty() && l.in_offset != prev.out_offset && l.in_crop[0] == 0) {
             warn(ll, "`in_offset: " + hex(l.in_offset) + "` differs from the previous layer's `out_offset` " +
                          hex(prev.out_offset) + " and no `in_sequences` is given");
           }
@@ -409,9 +409,24 @@ class Builder {
                "a streaming layer cannot follow the non-streaming layer " + std::to_string(prev.index));
         if (l.chw_input) fail(ll, "data_format", "`data_format: CHW` can only be configured for the first layer");
         derive_input_dim(l, y, auto_dim);
+        warn_unmoved_crop(l, prev);
       }
       derive_pooled_and_output(l);
     }
+  }
+
+  // The generator's known answer drops the `in_crop` rows, but the hardware
+  // starts reading at `in_offset`: unless in_offset skips the cropped rows,
+  // the board computes something else than the known answer says.
+  void warn_unmoved_crop(const LayerSpec& l, const LayerSpec& prev) {
+    if (l.in_crop[0] == 0 || !l.in_sequences.empty()) return;
+    const int64_t row_bytes = int64_t{4} * prev.out_dim[1] * prev.out_passes * (prev.write_gap + 1);
+    const auto skip = static_cast<uint32_t>(row_bytes * l.in_crop[0]);
+    if (l.in_offset == prev.out_offset + skip) return;
+    warn(l.index, "`in_crop` drops " + std::to_string(l.in_crop[0]) +
+                      " leading row(s) in the known answer, but the hardware reads from `in_offset` " +
+                      hex(l.in_offset) + "; set `in_offset: " + hex(prev.out_offset + skip) +
+                      "` so the board computes the same");
   }
 
   void derive_input_dim(LayerSpec& l, const YamlLayer& y, std::vector<Pair>& auto_dim) {
