@@ -252,3 +252,22 @@ TEST_F(Cli, CropWithoutMovedInputOffsetIsFlagged) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST_F(Cli, WaveformShowsTheLayersInSimulatedTime) {
+  const fs::path vcd = dir_ / "mnist.vcd";
+  const Result r = run("--case " + kMnist.string() + " --model systemc --vcd " + vcd.string());
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  std::ifstream in(vcd);
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  for (const char* name : {" layer ", " busy ", " irq ", " q0_enable ", " fifo0_level "}) {
+    EXPECT_NE(text.find(name), std::string::npos) << name;
+  }
+  // 1 startup cycle, then layer 0 with processor 0 enabled; idle again after
+  // 70,157 cycles of 20 ns (50 MHz).
+  EXPECT_NE(text.find("#20\nb0 "), std::string::npos) << text.substr(0, 3000);
+  EXPECT_NE(text.find("#1403140\n"), std::string::npos) << text.substr(0, 3000);
+}
+
+}  // namespace

@@ -183,6 +183,9 @@ void setup_app(CLI::App& app, Args& a, cli::IzerFlagSink& sink) {
   app.add_option("--clock-mhz", a.systemc.clock_mhz, "CNN clock of the SystemC model, for the reported time")
       ->check(CLI::PositiveNumber);
   app.add_flag("--strict", a.systemc.strict, "With --model systemc: memory hazards exit 1");
+  app.add_option("--vcd", a.systemc.vcd,
+                 "With --model systemc or --replay: write a VCD waveform (layer, busy, irq, processor enables, "
+                 "FIFO levels) for GTKWave");
   app.add_option("--emit-trace", a.systemc.emit_trace,
                  "With --model systemc: write the compiled program as a registers.txt trace");
   app.add_option("--case", a.case_dir,
@@ -333,6 +336,7 @@ int main(int argc, char** argv) {
       a.replay.device = a.device;
       a.replay.layer_report = a.layer_report;
       a.replay.clock_mhz = a.systemc.clock_mhz;
+      a.replay.vcd = a.systemc.vcd;
       return cli::run_replay(a.replay);
     }
     if (!a.case_dir.empty()) {

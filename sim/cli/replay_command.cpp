@@ -61,6 +61,7 @@ int run_replay(const ReplayArgs& a) {
   hw::ReplayOptions opt;
   opt.clock_mhz = a.clock_mhz;
   opt.file_for_errors = a.trace;
+  opt.vcd = a.vcd;
   const hw::ReplayResult r = hw::replay(device, trace, opt);
   const auto t2 = std::chrono::steady_clock::now();
   const double parse = std::chrono::duration<double>(t1 - t0).count();

@@ -10,6 +10,7 @@ struct ReplayArgs {
   std::string expected;  // expected.json or sampleoutput.h; default: expected.json beside the trace
   std::string device;    // overrides the trace's "# device:" header
   double clock_mhz = 50;
+  std::string vcd;            // waveform file, or empty
   bool layer_report = false;  // per-layer decoded configuration and cycles
 };
 

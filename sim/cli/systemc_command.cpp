@@ -137,6 +137,7 @@ int run_systemc(const Network& net, const SystemcArgs& a) {
   ro.clock_mhz = a.clock_mhz;
   ro.access_log = true;
   ro.file_for_errors = a.config;
+  ro.vcd = a.vcd;
   ro.after_layer = [&](const hw::LayerRecord& rec, const hw::MemoryPeek& read32) {
     const auto it = yaml_of.find(rec.layer);
     if (it == yaml_of.end()) return;

@@ -19,6 +19,7 @@ struct SystemcArgs {
   double clock_mhz = 50;
   bool layer_report = false;
   bool strict = false;     // hazards exit 1
+  std::string vcd;         // waveform file, or empty
   std::string emit_trace;  // write the compiled program as a registers.txt, or empty
   std::vector<std::string> class_names;
 };

@@ -118,6 +118,7 @@ bool Accelerator::write(uint32_t address, uint32_t value, unsigned bytes) {
     case Kind::FifoWrite:
       fifos_.fifo(static_cast<int>(t->index)).push(value);
       fifo_event_.notify(sc_core::SC_ZERO_TIME);
+      update_fifo_probes();
       return true;
     case Kind::FastFifo:
       switch (t->index) {
@@ -127,6 +128,7 @@ bool Accelerator::write(uint32_t address, uint32_t value, unsigned bytes) {
         case 0x10:
           fast_fifo_.data.push(value);
           fifo_event_.notify(sc_core::SC_ZERO_TIME);
+          update_fifo_probes();
           break;
         case 0x14: fast_fifo_.dma = value; break;
         default: break;
@@ -255,6 +257,11 @@ std::vector<int> Accelerator::layer_sequence(int first) const {
   return seq;
 }
 
+void Accelerator::update_fifo_probes() {
+  for (int f = 0; f < 4; ++f) fifo_probe[static_cast<size_t>(f)].write(static_cast<uint32_t>(fifos_.fifo(f).size()));
+  fifo_probe[4].write(static_cast<uint32_t>(fast_fifo_.data.size()));
+}
+
 void Accelerator::sequencer_thread() {
   while (true) {
     sc_core::wait(start_event_);
@@ -264,6 +271,10 @@ void Accelerator::sequencer_thread() {
       error_ = std::current_exception();
     }
     busy_ = false;
+    busy_probe.write(false);
+    layer_probe.write(-1);
+    for (auto& e : enable_probe) e.write(0);
+    update_fifo_probes();
     raise_irq();
     done_event_.notify(sc_core::SC_ZERO_TIME);
   }
@@ -310,9 +321,15 @@ void Accelerator::run_sequence() {
         }
       }
     }
+    busy_probe.write(true);
+    layer_probe.write(c.layer);
+    for (size_t q = 0; q < enable_probe.size(); ++q) {
+      enable_probe[q].write(c.regs.get(static_cast<int>(q), LayerRegister::Ena) & 0xFFFFU);
+    }
     const LayerTiming t = layer_cycles(device_, c.regs);
     const bool stream_output = i + 1 < configs.size() && configs[i + 1].stream_input;
     executor_->run(c, stream_output, log_enabled_ ? &log_ : nullptr);
+    update_fifo_probes();
     sc_core::wait(period_ * static_cast<double>(t.cycles));
     busy_cycles_ += t.cycles;
     records_.push_back({.layer = c.layer, .summary = c.summary(), .cycles = t.cycles, .estimate = t.estimate});

@@ -49,6 +49,14 @@ class Accelerator : public sc_core::sc_module {
   tlm_utils::simple_target_socket<Accelerator> socket;
   sc_core::sc_out<bool> irq;
 
+  // Observation points for waveforms (--vcd): the running layer (-1 when
+  // idle), the sequencer's busy flag, each quadrant's processor enables (ENA
+  // of the running layer) and the words waiting in FIFOs 0-3 and the fast FIFO.
+  sc_core::sc_signal<int> layer_probe{"layer", -1};
+  sc_core::sc_signal<bool> busy_probe{"busy", false};
+  std::array<sc_core::sc_signal<uint32_t>, 4> enable_probe;
+  std::array<sc_core::sc_signal<uint32_t, sc_core::SC_MANY_WRITERS>, 5> fifo_probe;  // the bus and the sequencer
+
   SC_HAS_PROCESS(Accelerator);
   Accelerator(const sc_core::sc_module_name& name, const Device& device);
 
@@ -96,6 +104,7 @@ class Accelerator : public sc_core::sc_module {
   void run_sequence();
   std::vector<int> layer_sequence(int first) const;
   void raise_irq();
+  void update_fifo_probes();
 
   const Device& device_;
   RegisterMap map_;

@@ -201,6 +201,27 @@ Bench& bench_for(const Device& device) {
   return *it->second;
 }
 
+// A VCD file tracing the accelerator's observation points and its interrupt
+// line, at one step per CNN clock.
+sc_core::sc_trace_file* open_waveform(const std::string& path, Bench& bench) {
+  std::string base = path;
+  if (base.size() > 4 && base.ends_with(".vcd")) base.resize(base.size() - 4);  // SystemC appends .vcd
+  sc_core::sc_trace_file* f = sc_core::sc_create_vcd_trace_file(base.c_str());
+  if (f == nullptr) throw Error({.file = path}, "cannot create the waveform file");
+  f->set_time_unit(1, sc_core::SC_NS);
+  Accelerator& a = bench.acc;
+  sc_core::sc_trace(f, a.layer_probe, "layer");
+  sc_core::sc_trace(f, a.busy_probe, "busy");
+  sc_core::sc_trace(f, bench.irq, "irq");
+  for (size_t q = 0; q < a.enable_probe.size(); ++q) {
+    sc_core::sc_trace(f, a.enable_probe[q], "q" + std::to_string(q) + "_enable");
+  }
+  for (size_t i = 0; i < a.fifo_probe.size(); ++i) {
+    sc_core::sc_trace(f, a.fifo_probe[i], i < 4 ? "fifo" + std::to_string(i) + "_level" : "fast_fifo_level");
+  }
+  return f;
+}
+
 }  // namespace
 
 uint32_t ReplayResult::read32(uint32_t address) const {
@@ -224,6 +245,13 @@ ReplayResult replay(const Device& device, const io::Trace& trace, const ReplayOp
     throw Error({.key = "clock_mhz"}, "the clock must be between 0 and 10000 MHz");
   }
   Bench& bench = bench_for(device);
+  static bool started = false;
+  sc_core::sc_trace_file* vcd = nullptr;
+  if (!options.vcd.empty()) {
+    if (started) throw Error({.file = options.vcd}, "a waveform can only be traced by the first run of a process");
+    vcd = open_waveform(options.vcd, bench);
+  }
+  started = true;
   bench.acc.reset();
   bench.acc.enable_access_log(options.access_log);
   bench.acc.set_layer_done(options.after_layer);
@@ -231,6 +259,11 @@ ReplayResult replay(const Device& device, const io::Trace& trace, const ReplayOp
   const sc_core::sc_time begin = sc_core::sc_time_stamp();
   bench.driver.start(trace, options);
   sc_core::sc_start();  // runs until the driver and the sequencer are idle
+  const sc_core::sc_time end = sc_core::sc_time_stamp();
+  if (vcd != nullptr) {
+    sc_core::sc_start(bench.acc.clock_period());  // the trace writes a time step's values at the next step
+    sc_core::sc_close_vcd_trace_file(vcd);
+  }
   if (const std::exception_ptr e = bench.driver.error()) std::rethrow_exception(e);
   if (const std::exception_ptr e = bench.acc.error()) {
     try {
@@ -251,7 +284,7 @@ ReplayResult replay(const Device& device, const io::Trace& trace, const ReplayOp
   }
   r.layers = bench.acc.layers();
   r.total_cycles = bench.acc.busy_cycles();
-  r.simulated_seconds = (sc_core::sc_time_stamp() - begin).to_seconds();
+  r.simulated_seconds = (end - begin).to_seconds();
   r.ops = bench.driver.ops();
   r.access_log = bench.acc.access_log();
   return r;

@@ -23,7 +23,11 @@ struct ReplayOptions {
   uint64_t poll_limit = 1 << 20;  // reads of one R32 poll before it is an error
   uint64_t irq_timeout_cycles = uint64_t{1} << 36;
   std::string file_for_errors;
-  LayerDone after_layer;  // called after every layer with a view of the memories  // names the trace in error messages
+  LayerDone after_layer;  // called after every layer with a view of the memories
+  // Waveform file (VCD) of the run: layer, busy, irq, processor enables, FIFO
+  // levels. Only the first replay of a process can trace (SystemC opens trace
+  // files before the simulation starts).
+  std::string vcd;  // names the trace in error messages
 };
 
 struct ReplayResult {
