@@ -26,6 +26,7 @@
 #include "cli/izer_flags.hpp"
 #include "cli/replay_command.hpp"
 #include "cli/systemc_command.hpp"
+#include "cli/verdict.hpp"
 #include "compile/bias_map.hpp"
 #include "compile/kernel_map.hpp"
 #include "core/error.hpp"
@@ -38,6 +39,9 @@ namespace {
 
 namespace fs = std::filesystem;
 using namespace ai8x;
+using cli::hex32;
+using cli::read_known_answer;
+using cli::report_kat;
 
 constexpr int kExitPass = 0;
 constexpr int kExitMismatch = 1;
@@ -54,12 +58,6 @@ struct Args {
   cli::ExplainArgs explain;
   cli::SystemcArgs systemc;
 };
-
-std::string hex32(uint32_t v) {
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "0x%08x", v);
-  return buf;
-}
 
 // --device is optional: the architecture name says which chip a checkpoint
 // was trained for (ai85... / ai87...).
@@ -86,11 +84,6 @@ std::optional<std::string> find_expected(const Args& a, const Network& net) {
     if (fs::is_regular_file(p, ec)) return p.string();
   }
   return std::nullopt;
-}
-
-std::vector<KatBlock> read_expected(const std::string& path) {
-  if (fs::path(path).extension() == ".h") return read_sampleoutput_h(path);
-  return read_expected_json(path);
 }
 
 void print_layer_report(const Network& net, const EngineResult& result) {
@@ -295,26 +288,9 @@ int simulate(Args& a, const std::vector<std::string>& ignored) {
                 kat_word_count(blocks));
     return kExitPass;
   }
-  const std::vector<KatBlock> expected = read_expected(*expected_path);
+  const std::vector<KatBlock> expected = read_known_answer(*expected_path);
   const KatVerdict v = compare_kat(expected, memory, placed);
-  if (v.pass) {
-    std::printf("KAT: PASS (%zu words, %s)\n", v.total_words, expected_path->c_str());
-    return kExitPass;
-  }
-  std::printf("KAT: FAIL (%zu of %zu words differ, %s)\n", v.mismatched_words, v.total_words, expected_path->c_str());
-  for (const auto& m : v.mismatches) {
-    std::printf("  %s mask %s: expected %s, got %s", hex32(m.addr).c_str(), hex32(m.mask).c_str(),
-                hex32(m.expected).c_str(), hex32(m.got).c_str());
-    if (m.where) {
-      std::printf("  (layer %d, pass %d, row %d, column %d, channel", m.where->layer, m.where->pass, m.where->row,
-                  m.where->col);
-      for (int c : m.where->channels) std::printf(" %d", c);
-      std::printf(")");
-    }
-    std::printf("\n");
-  }
-  if (v.unplaced_words > 0) std::printf("  %zu expected words lie where no output layer writes\n", v.unplaced_words);
-  return kExitMismatch;
+  return report_kat(v, *expected_path, true) == 0 ? kExitPass : kExitMismatch;
 }
 
 }  // namespace

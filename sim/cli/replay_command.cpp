@@ -4,8 +4,7 @@
 #include <cstdio>
 #include <filesystem>
 
-#include "check/expected.hpp"
-#include "check/kat.hpp"
+#include "cli/verdict.hpp"
 #include "core/error.hpp"
 #include "device.hpp"
 #include "hw/replay.hpp"
@@ -15,22 +14,6 @@ namespace ai8x::cli {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string hex32(uint32_t v) {
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "0x%08x", v);
-  return buf;
-}
-
-// The model's data memories as the verdict's memory source.
-class ModelMemory final : public MemoryReader {
- public:
-  explicit ModelMemory(const hw::ReplayResult& r) : r_(r) {}
-  [[nodiscard]] uint32_t read32(uint32_t addr) const override { return r_.read32(addr); }
-
- private:
-  const hw::ReplayResult& r_;
-};
 
 const Device& trace_device(const ReplayArgs& a, const io::Trace& trace) {
   const std::string& name = a.device.empty() ? trace.device : a.device;
@@ -44,11 +27,6 @@ const Device& trace_device(const ReplayArgs& a, const io::Trace& trace) {
         "unknown device \"" + name + "\" (MAX78000 or MAX78002)");
   }
   return *d;
-}
-
-std::vector<KatBlock> read_known_answer(const std::string& path) {
-  if (fs::path(path).extension() == ".h") return read_sampleoutput_h(path);
-  return read_expected_json(path);
 }
 
 }  // namespace
@@ -94,16 +72,7 @@ int run_replay(const ReplayArgs& a) {
   const std::vector<KatBlock> blocks = read_known_answer(expected);
   const ModelMemory memory(r);
   const KatVerdict v = compare_kat(blocks, memory, {});
-  if (v.pass) {
-    std::printf("KAT: PASS (%zu words, %s)\n", v.total_words, expected.c_str());
-    return 0;
-  }
-  std::printf("KAT: FAIL (%zu of %zu words differ, %s)\n", v.mismatched_words, v.total_words, expected.c_str());
-  for (const auto& m : v.mismatches) {
-    std::printf("  %s mask %s: expected %s, got %s\n", hex32(m.addr).c_str(), hex32(m.mask).c_str(),
-                hex32(m.expected).c_str(), hex32(m.got).c_str());
-  }
-  return 1;
+  return report_kat(v, expected, false);
 }
 
 }  // namespace ai8x::cli

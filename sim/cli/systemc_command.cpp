@@ -2,15 +2,14 @@
 
 #include <chrono>
 #include <cstdio>
-#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <map>
 #include <optional>
 
-#include "check/expected.hpp"
 #include "check/hazards.hpp"
 #include "check/kat.hpp"
+#include "cli/verdict.hpp"
 #include "compile/options.hpp"
 #include "compile/program.hpp"
 #include "compile/program_switches.hpp"
@@ -23,22 +22,6 @@
 namespace ai8x::cli {
 namespace {
 
-namespace fs = std::filesystem;
-
-std::string hex32(uint32_t v) {
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "0x%08x", v);
-  return buf;
-}
-
-class ModelMemory final : public MemoryReader {
- public:
-  explicit ModelMemory(const hw::ReplayResult& r) : r_(r) {}
-  [[nodiscard]] uint32_t read32(uint32_t addr) const override { return r_.read32(addr); }
-
- private:
-  const hw::ReplayResult& r_;
-};
 
 // The generator's switches and YAML keys that shape only the register program.
 compile::CompileOptions program_options(const Network& net, const SystemcArgs& a) {
@@ -210,20 +193,10 @@ int run_systemc(const Network& net, const SystemcArgs& a) {
     std::printf("KAT: no expected output (pass --expected sampleoutput.h or expected.json)\n");
     return rc;
   }
-  const std::vector<KatBlock> blocks =
-      fs::path(a.expected).extension() == ".h" ? read_sampleoutput_h(a.expected) : read_expected_json(a.expected);
+  const std::vector<KatBlock> blocks = read_known_answer(a.expected);
   const ModelMemory memory(r);
   const KatVerdict v = compare_kat(blocks, memory, {});
-  if (v.pass) {
-    std::printf("KAT: PASS (%zu words, %s)\n", v.total_words, a.expected.c_str());
-    return rc;
-  }
-  std::printf("KAT: FAIL (%zu of %zu words differ, %s)\n", v.mismatched_words, v.total_words, a.expected.c_str());
-  for (const auto& m : v.mismatches) {
-    std::printf("  %s mask %s: expected %s, got %s\n", hex32(m.addr).c_str(), hex32(m.mask).c_str(),
-                hex32(m.expected).c_str(), hex32(m.got).c_str());
-  }
-  return 1;
+  return report_kat(v, a.expected, false) == 0 ? rc : 1;
 }
 
 }  // namespace ai8x::cli
