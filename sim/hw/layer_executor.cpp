@@ -558,53 +558,41 @@ class LayerRun {
     }
   }
 
+  // The k-th enabled processor of a quadrant lands in lane k%4 of time slot
+  // k/4 (TOFF apart), through the quadrant's own write pointer.
+  void scatter_by_time_slot(const Tensor& out, uint32_t stride) {
+    const int pixels = out.h * out.w;
+    const std::vector<int> k_of = quadrant_indices();
+    for (int ch = 0; ch < out.c; ++ch) {
+      const int ip = ch / np_;
+      const int i = ch % np_;
+      const int g = procs_[static_cast<size_t>(i)] / 16;
+      const int k = k_of[static_cast<size_t>(i)];
+      uint32_t base = c_.wptr_base[static_cast<size_t>(g)] +
+                      static_cast<uint32_t>(k / 4) * c_.toff[static_cast<size_t>(g)] +
+                      static_cast<uint32_t>(ip) * c_.choff;
+      if (c_.wide) base += static_cast<uint32_t>(k % 4);
+      for (int n = 0; n < pixels; ++n) {
+        put(base, static_cast<uint32_t>(n) * stride,
+            out.v[static_cast<size_t>(ch) * static_cast<size_t>(pixels) + static_cast<size_t>(n)], k % 4, ch, n, out.w);
+      }
+    }
+  }
+
   void scatter(const Tensor& out) {
     const int primary = std::countr_zero(c_.processors) / 16;
     const int pixels = out.h * out.w;
     const uint32_t width = c_.wide ? 4 : 1;
     if (c_.op == LayerOp::Passthrough) {
-      // One word per time slot: the k-th enabled processor of a quadrant
-      // lands in lane k%4 of slot k/4 (TOFF apart), through the quadrant's WPTR.
-      const uint32_t stride = static_cast<uint32_t>(c_.wptr_inc + 1) * static_cast<uint32_t>(c_.out_passes) * width;
-      const std::vector<int> k_of = quadrant_indices();
-      for (int ch = 0; ch < out.c; ++ch) {
-        const int ip = ch / np_;
-        const int i = ch % np_;
-        const int g = procs_[static_cast<size_t>(i)] / 16;
-        const int k = k_of[static_cast<size_t>(i)];
-        uint32_t base = c_.wptr_base[static_cast<size_t>(g)] +
-                        static_cast<uint32_t>(k / 4) * c_.toff[static_cast<size_t>(g)] +
-                        static_cast<uint32_t>(ip) * c_.choff;
-        if (c_.wide) base += static_cast<uint32_t>(k % 4);
-        for (int n = 0; n < pixels; ++n) {
-          put(base, static_cast<uint32_t>(n) * stride,
-              out.v[static_cast<size_t>(ch) * static_cast<size_t>(pixels) + static_cast<size_t>(n)], k % 4, ch, n,
-              out.w);
-        }
-      }
+      // One word per time slot, `passes` words per pixel.
+      scatter_by_time_slot(out, static_cast<uint32_t>(c_.wptr_inc + 1) * static_cast<uint32_t>(c_.out_passes) * width);
       return;
     }
     const uint32_t stride = static_cast<uint32_t>(c_.wptr_inc + 1) * width;
     if (c_.depthwise && !c_.broadcast) {
       // Each quadrant writes its own processors' channels through its own
-      // write pointer, one processor per time slot: the k-th enabled
-      // processor of the quadrant lands in lane k%4 of memory k/4 (TOFF).
-      const std::vector<int> k_of = quadrant_indices();
-      for (int ch = 0; ch < out.c; ++ch) {
-        const int ip = ch / np_;
-        const int i = ch % np_;
-        const int g = procs_[static_cast<size_t>(i)] / 16;
-        const int k = k_of[static_cast<size_t>(i)];
-        uint32_t base = c_.wptr_base[static_cast<size_t>(g)] +
-                        static_cast<uint32_t>(k / 4) * c_.toff[static_cast<size_t>(g)] +
-                        static_cast<uint32_t>(ip) * c_.choff;
-        if (c_.wide) base += static_cast<uint32_t>(k % 4);
-        for (int n = 0; n < pixels; ++n) {
-          put(base, static_cast<uint32_t>(n) * stride,
-              out.v[static_cast<size_t>(ch) * static_cast<size_t>(pixels) + static_cast<size_t>(n)], k % 4, ch, n,
-              out.w);
-        }
-      }
+      // write pointer, one processor per time slot.
+      scatter_by_time_slot(out, stride);
       return;
     }
     for (int o = 0; o < out.c; ++o) {
