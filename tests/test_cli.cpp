@@ -194,6 +194,37 @@ TEST_F(Cli, ReplayGivesTheBoardsVerdictFromTheTraceAlone) {
   EXPECT_NE(r.out.find("KAT: PASS (10 words"), std::string::npos) << r.out;
 }
 
+// The generator's trace with one register changed: the comparison names it
+// decoded, and the changed program fails the known answer on the model while
+// ai8xsim's own passes.
+TEST_F(Cli, CompareProgrammingFindsTheRegisterBehindAKnownAnswerFailure) {
+  const Result same =
+      run("--case " + kMnist.string() + " --compare-programming " + (kMnist / "registers.txt").string());
+  EXPECT_EQ(same.exit_code, 0) << same.out;
+  EXPECT_NE(same.out.find("programming: the same accelerator state"), std::string::npos) << same.out;
+
+  std::ifstream in(kMnist / "registers.txt");
+  std::string trace((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const size_t at = trace.find("W32 0x50100310 0x00002800");  // layer 0, quadrant 0 WPTR_BASE
+  ASSERT_NE(at, std::string::npos);
+  trace.replace(at, 25, "W32 0x50100310 0x00000800");
+  const fs::path edited = dir_ / "registers.txt";
+  std::ofstream(edited) << trace;
+  const Result r = run("--case " + kMnist.string() + " --compare-programming " + edited.string());
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+  EXPECT_NE(r.out.find("first difference: layer 0 quadrant 0 WPTR_BASE"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("generator's program on the model: KAT: FAIL"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("ai8xsim's program on the model: KAT: PASS"), std::string::npos) << r.out;
+}
+
+TEST_F(Cli, SystemcWithoutLayerCheckStillGivesTheVerdict) {
+  const Result r = run("--case " + kMnist.string() + " --model systemc --no-layer-check");
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_NE(r.out.find("skipped (--no-layer-check)"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("model equals the fast engine"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("KAT: PASS (10 words"), std::string::npos) << r.out;
+}
+
 TEST_F(Cli, MalformedTraceLineExitsTwoNamingTheLine) {
   const fs::path trace = dir_ / "registers.txt";
   std::ofstream(trace) << "# device: MAX78000\nW32 0x50100000 0x00100008\nW32 0x5010000 zz\n";

@@ -22,6 +22,7 @@
 #include "check/memory_map.hpp"
 #include "check/unload.hpp"
 #include "cli/case_dir.hpp"
+#include "cli/compare_command.hpp"
 #include "cli/explain_command.hpp"
 #include "cli/izer_flags.hpp"
 #include "cli/replay_command.hpp"
@@ -57,6 +58,7 @@ struct Args {
   cli::ReplayArgs replay;
   cli::ExplainArgs explain;
   cli::SystemcArgs systemc;
+  std::string compare_programming;
 };
 
 // --device is optional: the architecture name says which chip a checkpoint
@@ -176,6 +178,12 @@ void setup_app(CLI::App& app, Args& a, cli::IzerFlagSink& sink) {
   app.add_option("--clock-mhz", a.systemc.clock_mhz, "CNN clock of the SystemC model, for the reported time")
       ->check(CLI::PositiveNumber);
   app.add_flag("--strict", a.systemc.strict, "With --model systemc: memory hazards exit 1");
+  app.add_flag("--no-layer-check{false}", a.systemc.layer_check,
+               "With --model systemc: skip the fast engine's layer-by-layer comparison and the hazard analysis "
+               "(the model's own speed)");
+  app.add_option("--compare-programming", a.compare_programming,
+                 "Compare the generator's programming (a registers.txt or cnn.c) with ai8xsim's for the network, "
+                 "register by register; with a known answer, run both on the model");
   app.add_option("--vcd", a.systemc.vcd,
                  "With --model systemc or --replay: write a VCD waveform (layer, busy, irq, processor enables, "
                  "FIFO levels) for GTKWave");
@@ -239,6 +247,14 @@ int simulate(Args& a, const std::vector<std::string>& ignored) {
     else
       std::cout << describe_table(net);
     return kExitPass;
+  }
+  if (!a.compare_programming.empty()) {
+    cli::CompareArgs c{.reference = a.compare_programming,
+                       .config = a.config,
+                       .program_flags = ignored,
+                       .clock_mhz = a.systemc.clock_mhz};
+    if (const auto expected_path = find_expected(a, net)) c.expected = *expected_path;
+    return cli::run_compare_programming(net, c);
   }
   if (a.model == "systemc") {
     a.systemc.config = a.config;

@@ -20,26 +20,26 @@
 #include "register_map.hpp"
 
 namespace ai8x::cli {
-namespace {
 
-
-// The generator's switches and YAML keys that shape only the register program.
-compile::CompileOptions program_options(const Network& net, const SystemcArgs& a) {
+compile::CompileOptions program_options(const Network& net, const std::string& config,
+                                        const std::vector<std::string>& program_flags) {
   compile::CompileOptions copt = compile::compile_options(net);
-  for (const std::string& f : a.program_flags) {
+  for (const std::string& f : program_flags) {
     const size_t space = f.find(' ');
     const std::string name = f.substr(0, space);
     const std::string value = space == std::string::npos ? std::string() : f.substr(space + 1);
     if (compile::program_switch_kind(name)) compile::apply_program_switch(copt.program, name, value);
   }
   try {
-    compile::apply_program_yaml(copt, io::load_yaml_file(a.config), net.options.skip_yaml_layers);
+    compile::apply_program_yaml(copt, io::load_yaml_file(config), net.options.skip_yaml_layers);
   } catch (Error& e) {
-    e.with_file(a.config);
+    e.with_file(config);
     throw;
   }
   return copt;
 }
+
+namespace {
 
 // Hardware layer number → YAML layer, from the layer register writes of the
 // program (the generator can insert layers, e.g. MAX78002 pooling resets).
@@ -100,11 +100,40 @@ void log_host_writes(const Device& device, const io::Trace& trace, hw::AccessLog
   log.insert(log.begin(), host.begin(), host.end());
 }
 
+// Bit-for-bit agreement with the fast engine, layer by layer. Returns the
+// number of differing layers.
+size_t report_layer_checks(const std::vector<LayerCheck>& checks) {
+  size_t differing = 0;
+  for (const LayerCheck& c : checks) {
+    if (c.differing == 0) continue;
+    ++differing;
+    std::printf(
+        "model differs from the fast engine: layer %d, %zu of %zu words; first at %s (row %d, column %d): "
+        "fast %s, model %s\n",
+        c.layer, c.differing, c.words, hex32(c.first->addr).c_str(), c.first->row, c.first->col,
+        hex32(c.first->data & c.first->write_mask).c_str(), hex32(c.first_got & c.first->write_mask).c_str());
+  }
+  std::printf("model equals the fast engine on %zu of %zu checked layers\n", checks.size() - differing, checks.size());
+  return differing;
+}
+
+// Prints every hazard of the run; returns how many are errors (not warnings).
+size_t report_hazards(const Network& net, const io::Trace& program, const hw::AccessLog& layers) {
+  hw::AccessLog log = layers;
+  log_host_writes(*net.device, program, log);
+  size_t errors = 0;
+  for (const Hazard& h : find_hazards(log, *net.device, hazard_options(net))) {
+    std::printf("%s\n", format_hazard(h, *net.device).c_str());  // begins with "hazard:" or "warning:"
+    if (!is_warning(h.kind)) ++errors;
+  }
+  return errors;
+}
+
 }  // namespace
 
 int run_systemc(const Network& net, const SystemcArgs& a) {
   const Device& device = *net.device;
-  const compile::CompileOptions copt = program_options(net, a);
+  const compile::CompileOptions copt = program_options(net, a.config, a.program_flags);
   const compile::ProgramListing listing = compile::compile_listing(net, copt);
   if (!a.emit_trace.empty()) {
     std::ofstream out(a.emit_trace, std::ios::binary);
@@ -114,33 +143,34 @@ int run_systemc(const Network& net, const SystemcArgs& a) {
   const std::map<int, int> yaml_of = yaml_layers(net, listing);
 
   // The fast engine is the reference for every layer's output.
-  const EngineResult fast = run_network(net, EngineOptions{.keep_traces = false});
+  const EngineResult fast = a.layer_check ? run_network(net, EngineOptions{.keep_traces = false}) : EngineResult{};
   std::vector<LayerCheck> checks;
   hw::ReplayOptions ro;
   ro.clock_mhz = a.clock_mhz;
-  ro.access_log = true;
+  ro.access_log = a.layer_check;
   ro.file_for_errors = a.config;
   ro.vcd = a.vcd;
-  ro.after_layer = [&](const hw::LayerRecord& rec, const hw::MemoryPeek& read32) {
-    const auto it = yaml_of.find(rec.layer);
-    if (it == yaml_of.end()) return;
-    const int l = it->second;
-    if (l < 0 || static_cast<size_t>(l) >= fast.layers.size() || !fast.layers[static_cast<size_t>(l)]) return;
-    if (streams_output(net, l)) return;
-    LayerCheck c{.layer = l};
-    for (const PlacedWord& w :
-         place_layer_output(net, net.layers[static_cast<size_t>(l)], fast.layers[static_cast<size_t>(l)]->output)) {
-      ++c.words;
-      const uint32_t got = read32(w.addr);
-      if ((got & w.write_mask) != (w.data & w.write_mask)) {
-        if (c.differing++ == 0) {
-          c.first = w;
-          c.first_got = got;
+  if (a.layer_check)
+    ro.after_layer = [&](const hw::LayerRecord& rec, const hw::MemoryPeek& read32) {
+      const auto it = yaml_of.find(rec.layer);
+      if (it == yaml_of.end()) return;
+      const int l = it->second;
+      if (l < 0 || static_cast<size_t>(l) >= fast.layers.size() || !fast.layers[static_cast<size_t>(l)]) return;
+      if (streams_output(net, l)) return;
+      LayerCheck c{.layer = l};
+      for (const PlacedWord& w :
+           place_layer_output(net, net.layers[static_cast<size_t>(l)], fast.layers[static_cast<size_t>(l)]->output)) {
+        ++c.words;
+        const uint32_t got = read32(w.addr);
+        if ((got & w.write_mask) != (w.data & w.write_mask)) {
+          if (c.differing++ == 0) {
+            c.first = w;
+            c.first_got = got;
+          }
         }
       }
-    }
-    checks.push_back(c);
-  };
+      checks.push_back(c);
+    };
   const auto t0 = std::chrono::steady_clock::now();
   hw::ReplayResult r;
   try {
@@ -164,27 +194,13 @@ int run_systemc(const Network& net, const SystemcArgs& a) {
     }
   }
 
-  // Bit-for-bit agreement with the fast engine, layer by layer.
   size_t layers_differing = 0;
-  for (const LayerCheck& c : checks) {
-    if (c.differing == 0) continue;
-    ++layers_differing;
-    std::printf(
-        "model differs from the fast engine: layer %d, %zu of %zu words; first at %s (row %d, column %d): "
-        "fast %s, model %s\n",
-        c.layer, c.differing, c.words, hex32(c.first->addr).c_str(), c.first->row, c.first->col,
-        hex32(c.first->data & c.first->write_mask).c_str(), hex32(c.first_got & c.first->write_mask).c_str());
-  }
-  std::printf("model equals the fast engine on %zu of %zu checked layers\n", checks.size() - layers_differing,
-              checks.size());
-
-  // Hazards.
-  hw::AccessLog log = r.access_log;
-  log_host_writes(device, listing.trace, log);
   size_t errors = 0;
-  for (const Hazard& h : find_hazards(log, device, hazard_options(net))) {
-    std::printf("%s\n", format_hazard(h, device).c_str());  // begins with "hazard:" or "warning:"
-    if (!is_warning(h.kind)) ++errors;
+  if (a.layer_check) {
+    layers_differing = report_layer_checks(checks);
+    errors = report_hazards(net, listing.trace, r.access_log);
+  } else {
+    std::printf("layer check against the fast engine and hazard analysis skipped (--no-layer-check)\n");
   }
 
   int rc = layers_differing == 0 ? 0 : 1;
