@@ -5,7 +5,8 @@
 #   engine compute per network and MAC/s (aim for mnist: 0.14 ms, ten times
 #   faster than the silicon's 1410 us)
 #   simulated accelerator cycles per second of the SystemC model (--model
-#   systemc, replay only; aim: 5 million/s)
+#   systemc, replay only; aim: 5 million/s), with the layer check and without
+#   (--no-layer-check)
 #   wall time of a whole directory of known-answer cases
 # Usage: bench/run.sh [CONFORMANCE_DIR]
 set -euo pipefail
@@ -51,17 +52,26 @@ if [[ -n ${mnist_process:-} ]]; then
   }'
 fi
 echo
-printf '%-34s %12s %16s %12s\n' network cycles "model cycles/s" "/ aim 5M"
+# Median simulated cycles/s of 5 runs of `--model systemc ARGS...` on a case.
+model_rate() {
+  local c=$1; shift
+  local rates=() out
+  for ((i = 0; i < 5; i++)); do
+    out=$("$bin" --case "$c" --model systemc "$@" 2>/dev/null || true)
+    rates+=("$(sed -nE 's/^wall [0-9.]+ ms, ([0-9.e+]+) simulated cycles\/s.*/\1/p' <<<"$out")")
+  done
+  printf '%s\n' "${rates[@]}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'
+}
+# "checked": the default run, with the access log and every layer compared
+# with the fast engine; "model": --no-layer-check, the model alone.
+printf '%-24s %10s %14s %10s %14s %10s\n' network cycles "checked cyc/s" "/ aim 5M" "model cyc/s" "/ aim 5M"
 for c in "$dir/demo85-mnist" "$dir/demo85-cifar-10" "$dir/demo85-kws20_v3"; do
   [[ -d $c ]] || continue
-  rates=()
-  for ((i = 0; i < 5; i++)); do
-    out=$("$bin" --case "$c" --model systemc 2>/dev/null || true)
-    rates+=("$(sed -nE 's/^wall [0-9.]+ ms, ([0-9.e+]+) simulated cycles\/s.*/\1/p' <<<"$out")")
-    cycles=$(sed -nE 's/.* ([0-9]+) cycles \(.*/\1/p' <<<"$out" | head -n 1)
-  done
-  rate=$(printf '%s\n' "${rates[@]}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
-  printf '%-34s %12s %16s %12.2f\n' "$(basename "$c")" "$cycles" "$rate" "$(awk "BEGIN{print $rate/5e6}")"
+  cycles=$("$bin" --case "$c" --model systemc --no-layer-check 2>/dev/null | sed -nE 's/.* ([0-9]+) cycles \(.*/\1/p' | head -n 1)
+  checked=$(model_rate "$c")
+  alone=$(model_rate "$c" --no-layer-check)
+  printf '%-24s %10s %14s %10.2f %14s %10.2f\n' "$(basename "$c")" "$cycles" "$checked" \
+    "$(awk "BEGIN{print $checked/5e6}")" "$alone" "$(awk "BEGIN{print $alone/5e6}")"
 done
 echo
 t0=$(date +%s%N)
