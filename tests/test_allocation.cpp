@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/case_network.hpp"
 #include "compile/bias_map.hpp"
 #include "compile/kernel_map.hpp"
 #include "core/error.hpp"
@@ -307,87 +308,6 @@ std::vector<std::string> case_dirs() {
   return out;
 }
 
-std::vector<int> int_list(const std::string& text) {
-  std::vector<int> out;
-  std::stringstream ss(text);
-  std::string item;
-  while (std::getline(ss, item, ',')) out.push_back(std::stoi(item, nullptr, 0));
-  return out;
-}
-
-// The generator's switches that shape the network or its placement, as the
-// CLI maps them (sim/cli/izer_flags.cpp).
-void apply_izer_args(const json& args, IzerOptions& o) {
-  std::vector<std::string> a;
-  for (const auto& e : args) a.push_back(e.get<std::string>());
-  auto value = [&](size_t& i) -> std::string { return i + 1 < a.size() ? a[++i] : std::string(); };
-  for (size_t i = 0; i < a.size(); ++i) {
-    const std::string& f = a[i];
-    if (f == "--avg-pool-rounding")
-      o.avg_pool_rounding = true;
-    else if (f == "--simple1b")
-      o.simple1b = true;
-    else if (f == "--no-mexpress")
-      o.mexpress = false;
-    else if (f == "--mlator")
-      o.mlator = true;
-    else if (f == "--ignore-activation")
-      o.ignore_activation = true;
-    else if (f == "--ignore-bn")
-      o.ignore_bn = true;
-    else if (f == "--legacy-test")
-      o.legacy_test = true;
-    else if (f == "--fifo")
-      o.fifo = true;
-    else if (f == "--fast-fifo")
-      o.fast_fifo = o.fifo = true;
-    else if (f == "--fast-fifo-quad")
-      o.fast_fifo_quad = o.fast_fifo = o.fifo = true;
-    else if (f == "--riscv")
-      o.riscv = true;
-    else if (f == "--overlap-data")
-      o.overlap_data = true;
-    else if (f == "--reshape-inputs")
-      o.reshape_inputs = true;
-    else if (f == "--ignore-streaming")
-      o.ignore_streaming = true;
-    else if (f == "--calcx4")
-      o.calcx4 = true;
-    else if (f == "--no-deduplicate-weights")
-      o.deduplicate_weights = false;
-    else if (f == "--weight-start")
-      o.weight_start = std::stoi(value(i));
-    else if (f == "--output-width")
-      o.output_width = std::stoi(value(i));
-    else if (f == "--stop-after")
-      o.stop_after = std::stoi(value(i));
-    else if (f == "--start-layer")
-      o.start_layer = std::stoi(value(i));
-    else if (f == "--max-proc")
-      o.max_proc = std::stoi(value(i));
-    else if (f == "--input-offset")
-      o.input_offset = static_cast<uint32_t>(std::stoul(value(i), nullptr, 0));
-    else if (f == "--skip-checkpoint-layers")
-      o.skip_checkpoint_layers = std::stoi(value(i));
-    else if (f == "--skip-yaml-layers")
-      o.skip_yaml_layers = std::stoi(value(i));
-    else if (f == "--streaming-layers")
-      o.streaming_layers = int_list(value(i));
-    else if (f == "--synthesize-input")
-      o.synthesize_input = std::stoi(value(i), nullptr, 0);
-    else if (f == "--synthesize-words")
-      o.synthesize_words = std::stoi(value(i));
-    else if (f == "--input-csv-format")
-      o.input_csv_format = value(i);
-    else if (f == "--no-bias") {
-      if (i + 1 < a.size() && a[i + 1].rfind("--", 0) != 0)
-        o.no_bias_layers = int_list(a[++i]);
-      else
-        o.no_bias_all = true;
-    }
-  }
-}
-
 struct Case {
   Network net;
   CompileOptions options;
@@ -399,20 +319,8 @@ struct Case {
 Case load_case(const fs::path& dir) {
   std::ifstream f(dir / "case.json");
   const json c = json::parse(f);
-  spec::BuildInputs in;
-  in.config_path = (dir / c["config"].get<std::string>()).string();
-  auto path = [&](const char* key) -> std::optional<std::string> {
-    if (!c.contains(key) || c[key].is_null()) return std::nullopt;
-    return (dir / c[key].get<std::string>()).string();
-  };
-  in.checkpoint_path = path("checkpoint");
-  in.sample_path = path("sample");
-  in.weights_path = path("weights_npy");
-  in.bias_path = path("bias_npy");
-  in.device = find_device(c["device"].get<std::string>());
   Case out;
   out.dir = dir;
-  apply_izer_args(c["izer_args"], in.options);
   out.table = c.value("layer_table", json::object());
   if (c.contains("izer_error")) {
     for (const auto& line : c["izer_error"]) {
@@ -420,7 +328,8 @@ Case load_case(const fs::path& dir) {
       if (const size_t at = t.find("Layer "); at != std::string::npos) out.error_layer = std::stoi(t.substr(at + 6));
     }
   }
-  out.net = spec::build_network(in);
+  // Resolved as `ai8xsim --case DIR` resolves it (the CLI's switch mapping).
+  out.net = cli::load_case_network(dir.string()).net;
   out.options = compile::compile_options(out.net);
   return out;
 }

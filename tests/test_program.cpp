@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/case_network.hpp"
 #include "compile/kernel_loading.hpp"
 #include "compile/layer_registers.hpp"
 #include "compile/program.hpp"
@@ -151,119 +152,15 @@ std::vector<std::string> untraced_case_dirs() {
   return out;
 }
 
-std::vector<int> int_list(const std::string& text) {
-  std::vector<int> out;
-  std::stringstream ss(text);
-  std::string item;
-  while (std::getline(ss, item, ',')) out.push_back(std::stoi(item, nullptr, 0));
-  return out;
-}
-
-// The generator's switches, as the CLI maps them (sim/cli/izer_flags.cpp),
-// plus the ones that only shape the register program.
-void apply_izer_args(const json& args, IzerOptions& o, compile::ProgramSwitches& p) {
-  std::vector<std::string> a;
-  for (const auto& e : args) a.push_back(e.get<std::string>());
-  auto value = [&](size_t& i) -> std::string { return i + 1 < a.size() ? a[++i] : std::string(); };
-  auto number = [&](size_t& i) { return std::stoi(value(i), nullptr, 0); };
-  for (size_t i = 0; i < a.size(); ++i) {
-    const std::string& f = a[i];
-    if (f == "--avg-pool-rounding")
-      o.avg_pool_rounding = true;
-    else if (f == "--simple1b")
-      o.simple1b = true;
-    else if (f == "--no-mexpress")
-      o.mexpress = false;
-    else if (f == "--mexpress")
-      o.mexpress = true;
-    else if (f == "--mlator")
-      o.mlator = true;
-    else if (f == "--ignore-activation")
-      o.ignore_activation = true;
-    else if (f == "--ignore-bn")
-      o.ignore_bn = true;
-    else if (f == "--legacy-test")
-      o.legacy_test = true;
-    else if (f == "--fifo")
-      o.fifo = true;
-    else if (f == "--fast-fifo")
-      o.fast_fifo = o.fifo = true;
-    else if (f == "--fast-fifo-quad")
-      o.fast_fifo_quad = o.fast_fifo = o.fifo = true;
-    else if (f == "--riscv")
-      o.riscv = true;
-    else if (f == "--overlap-data")
-      o.overlap_data = true;
-    else if (f == "--reshape-inputs")
-      o.reshape_inputs = true;
-    else if (f == "--ignore-streaming")
-      o.ignore_streaming = true;
-    else if (f == "--calcx4")
-      o.calcx4 = true;
-    else if (f == "--no-deduplicate-weights")
-      o.deduplicate_weights = false;
-    else if (f == "--weight-start")
-      o.weight_start = number(i);
-    else if (f == "--output-width")
-      o.output_width = number(i);
-    else if (f == "--stop-after")
-      o.stop_after = number(i);
-    else if (f == "--start-layer")
-      o.start_layer = number(i);
-    else if (f == "--max-proc")
-      o.max_proc = number(i);
-    else if (f == "--input-offset")
-      o.input_offset = static_cast<uint32_t>(std::stoul(value(i), nullptr, 0));
-    else if (f == "--skip-checkpoint-layers")
-      o.skip_checkpoint_layers = number(i);
-    else if (f == "--skip-yaml-layers")
-      o.skip_yaml_layers = number(i);
-    else if (f == "--streaming-layers")
-      o.streaming_layers = int_list(value(i));
-    else if (f == "--synthesize-input")
-      o.synthesize_input = number(i);
-    else if (f == "--synthesize-words")
-      o.synthesize_words = number(i);
-    else if (f == "--input-csv-format")
-      o.input_csv_format = value(i);
-    else if (const auto kind = compile::program_switch_kind(f)) {
-      compile::apply_program_switch(p, f, *kind == compile::SwitchKind::Value ? value(i) : std::string());
-    } else if (f == "--no-bias") {
-      if (i + 1 < a.size() && a[i + 1].rfind("--", 0) != 0)
-        o.no_bias_layers = int_list(a[++i]);
-      else
-        o.no_bias_all = true;
-    }
-  }
-}
-
 struct Case {
   Network net;
   CompileOptions options;
 };
 
+// Resolved as `ai8xsim --case DIR` resolves it (the CLI's switch mapping).
 Case load_case(const fs::path& dir) {
-  std::ifstream f(dir / "case.json");
-  const json c = json::parse(f);
-  spec::BuildInputs in;
-  in.config_path = (dir / c["config"].get<std::string>()).string();
-  auto path = [&](const char* key) -> std::optional<std::string> {
-    if (!c.contains(key) || c[key].is_null()) return std::nullopt;
-    return (dir / c[key].get<std::string>()).string();
-  };
-  in.checkpoint_path = path("checkpoint");
-  in.sample_path = path("sample");
-  in.weights_path = path("weights_npy");
-  in.bias_path = path("bias_npy");
-  in.device = find_device(c["device"].get<std::string>());
-  Case out;
-  compile::ProgramSwitches program;
-  apply_izer_args(c["izer_args"], in.options, program);
-  out.net = spec::build_network(in);
-  out.options = compile::compile_options(out.net);
-  out.options.program = program;
-  compile::apply_program_yaml(out.options, io::load_yaml_file(in.config_path), in.options.skip_yaml_layers);
-  return out;
+  cli::CaseNetwork c = cli::load_case_network(dir.string());
+  return {std::move(c.net), c.program};
 }
 
 std::string describe(const io::BusOp& op, const RegisterMap& regs) {
