@@ -9,6 +9,7 @@ packages=(
   libsystemc-dev libyaml-cpp-dev libgtest-dev libgmock-dev libcli11-dev
   nlohmann-json3-dev libhdf5-dev libzip-dev zlib1g-dev libbenchmark-dev
   clang libclang-rt-14-dev libxml2-dev clang-format clang-tidy
+  libunicorn-dev gcc
 )
 
 missing=()

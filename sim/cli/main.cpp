@@ -24,6 +24,7 @@
 #include "cli/case_dir.hpp"
 #include "cli/compare_command.hpp"
 #include "cli/explain_command.hpp"
+#include "cli/generated_command.hpp"
 #include "cli/izer_flags.hpp"
 #include "cli/replay_command.hpp"
 #include "cli/systemc_command.hpp"
@@ -59,6 +60,7 @@ struct Args {
   cli::ExplainArgs explain;
   cli::SystemcArgs systemc;
   std::string compare_programming;
+  std::string generated;
 };
 
 // --device is optional: the architecture name says which chip a checkpoint
@@ -195,6 +197,9 @@ void setup_app(CLI::App& app, Args& a, cli::IzerFlagSink& sink) {
       ->delimiter(',');
   app.add_option("--bench", a.bench_runs, "Time N runs of the engine and print the rate (used by bench/run.sh)")
       ->group("");
+  app.add_option("--generated", a.generated,
+                 "Compile a folder the generator wrote (cnn.c, main.c, ...) for the host and run its main() on the "
+                 "SystemC model; the verdict is the generated check_output()'s");
   app.add_option("--replay", a.replay.trace, "Replay a register trace (registers.txt) on the SystemC model");
   app.add_option("--explain-registers", a.explain.file,
                  "Explain a register trace (registers.txt) or a generated cnn.c, write by write");
@@ -322,6 +327,9 @@ int main(int argc, char** argv) {
       a.explain.device = a.device;
       a.explain.meanings = a.verbose;
       return cli::run_explain(a.explain);
+    }
+    if (!a.generated.empty()) {
+      return cli::run_generated_folder({.folder = a.generated, .device = a.device, .clock_mhz = a.systemc.clock_mhz});
     }
     if (!a.replay.trace.empty()) {
       a.replay.expected = a.expected;

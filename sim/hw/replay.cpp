@@ -273,20 +273,37 @@ ReplayResult replay(const Device& device, const io::Trace& trace, const ReplayOp
       throw;
     }
   }
+  ReplayResult r = snapshot(device, bench.acc);
+  r.simulated_seconds = (end - begin).to_seconds();
+  r.ops = bench.driver.ops();
+  return r;
+}
+
+Accelerator& prepared_accelerator(const Device& device, double clock_mhz) {
+  if (!(clock_mhz > 0 && clock_mhz <= 10000)) {
+    throw Error({.key = "clock_mhz"}, "the clock must be between 0 and 10000 MHz");
+  }
+  Accelerator& acc = bench_for(device).acc;
+  acc.reset();
+  acc.enable_access_log(false);
+  acc.set_layer_done({});
+  acc.set_clock_period(sc_core::sc_time(1000.0 / clock_mhz, sc_core::SC_NS));
+  return acc;
+}
+
+ReplayResult snapshot(const Device& device, Accelerator& acc) {
   ReplayResult r;
   r.device = &device;
   for (int q = 0; q < device.quadrants; ++q) {
-    for (const DataMemory& m : bench.acc.quadrant(q).data) {
+    for (const DataMemory& m : acc.quadrant(q).data) {
       std::vector<uint32_t> words(m.size_words());
       for (uint32_t i = 0; i < m.size_words(); ++i) words[i] = m.read(i);
       r.memories.push_back(std::move(words));
     }
   }
-  r.layers = bench.acc.layers();
-  r.total_cycles = bench.acc.busy_cycles();
-  r.simulated_seconds = (end - begin).to_seconds();
-  r.ops = bench.driver.ops();
-  r.access_log = bench.acc.access_log();
+  r.layers = acc.layers();
+  r.total_cycles = acc.busy_cycles();
+  r.access_log = acc.access_log();
   return r;
 }
 

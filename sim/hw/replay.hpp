@@ -48,4 +48,11 @@ struct ReplayResult {
 // or a layer configuration that makes no sense.
 ReplayResult replay(const Device& device, const io::Trace& trace, const ReplayOptions& options);
 
+// The process's accelerator for `device`, reset and clocked, for bus masters
+// that run outside SystemC between sc_start() calls (hw/live_bus.hpp).
+Accelerator& prepared_accelerator(const Device& device, double clock_mhz);
+
+// The accelerator's data memories, executed layers and busy cycles now.
+ReplayResult snapshot(const Device& device, Accelerator& acc);
+
 }  // namespace ai8x::hw
