@@ -559,4 +559,22 @@ std::string format_hazard(const Hazard& h, const Device& device) {
   }
 }
 
+hw::AccessLog host_input_writes(const Device& device, const io::Trace& program) {
+  const RegisterMap map(device);
+  hw::AccessLog log;
+  for (const io::BusOp& op : program.ops) {
+    if (op.kind != io::BusOp::Kind::Write) continue;
+    const auto t = map.decode(op.address);
+    if (!t || t->kind != AddressTarget::Kind::Data) continue;
+    const uint32_t byte = t->index & 3U;
+    const auto lanes = static_cast<uint8_t>(op.width == 32 ? 0xFU : op.width == 16 ? (0x3U << byte) : (1U << byte));
+    log.push_back({.layer = kHostLayer,
+                   .is_write = true,
+                   .memory = t->quadrant * 4 + t->processor / 4,
+                   .byte_offset = t->index & ~3U,
+                   .lanes = lanes});
+  }
+  return log;
+}
+
 }  // namespace ai8x

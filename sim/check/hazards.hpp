@@ -17,6 +17,7 @@
 
 #include "device.hpp"
 #include "hw/access_log.hpp"
+#include "io/trace.hpp"
 #include "spec/network.hpp"
 
 namespace ai8x {
@@ -101,6 +102,10 @@ struct HazardOptions {
 // Element-wise layers with one in_sequences entry per operand get one list per
 // operand. streamed_layers: the `streaming` layers and their producers.
 HazardOptions hazard_options(const Network& net);
+
+// The CPU's writes of a program into the data memories (the input load), as
+// accesses of kHostLayer, to stand before the layers' accesses in a log.
+hw::AccessLog host_input_writes(const Device& device, const io::Trace& program);
 
 // Data memory hazards of a run, `log` in execution order ("earlier" and
 // "later" are log positions, not layer numbers). Each byte of every instance

@@ -80,26 +80,6 @@ struct LayerCheck {
   uint32_t first_got = 0;
 };
 
-// The host's writes of the input into the data memories, for the hazard
-// analysis (layer -1 = written before the run).
-void log_host_writes(const Device& device, const io::Trace& trace, hw::AccessLog& log) {
-  const RegisterMap map(device);
-  hw::AccessLog host;
-  for (const io::BusOp& op : trace.ops) {
-    if (op.kind != io::BusOp::Kind::Write) continue;
-    const auto t = map.decode(op.address);
-    if (!t || t->kind != AddressTarget::Kind::Data) continue;
-    const uint32_t byte = t->index & 3U;
-    const auto lanes = static_cast<uint8_t>(op.width == 32 ? 0xF : op.width == 16 ? (0x3U << byte) : (1U << byte));
-    host.push_back({.layer = kHostLayer,
-                    .is_write = true,
-                    .memory = t->quadrant * 4 + t->processor / 4,
-                    .byte_offset = t->index & ~3U,
-                    .lanes = lanes});
-  }
-  log.insert(log.begin(), host.begin(), host.end());
-}
-
 // Bit-for-bit agreement with the fast engine, layer by layer. Returns the
 // number of differing layers.
 size_t report_layer_checks(const std::vector<LayerCheck>& checks) {
@@ -119,8 +99,8 @@ size_t report_layer_checks(const std::vector<LayerCheck>& checks) {
 
 // Prints every hazard of the run; returns how many are errors (not warnings).
 size_t report_hazards(const Network& net, const io::Trace& program, const hw::AccessLog& layers) {
-  hw::AccessLog log = layers;
-  log_host_writes(*net.device, program, log);
+  hw::AccessLog log = host_input_writes(*net.device, program);  // written before the run
+  log.insert(log.end(), layers.begin(), layers.end());
   size_t errors = 0;
   for (const Hazard& h : find_hazards(log, *net.device, hazard_options(net))) {
     std::printf("%s\n", format_hazard(h, *net.device).c_str());  // begins with "hazard:" or "warning:"
