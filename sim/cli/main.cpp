@@ -23,6 +23,7 @@
 #include "check/unload.hpp"
 #include "cli/case_dir.hpp"
 #include "cli/compare_command.hpp"
+#include "cli/emit_command.hpp"
 #include "cli/explain_command.hpp"
 #include "cli/generated_command.hpp"
 #include "cli/izer_flags.hpp"
@@ -61,6 +62,7 @@ struct Args {
   cli::SystemcArgs systemc;
   std::string compare_programming;
   std::string generated;
+  std::string emit_c;
 };
 
 // --device is optional: the architecture name says which chip a checkpoint
@@ -200,6 +202,9 @@ void setup_app(CLI::App& app, Args& a, cli::IzerFlagSink& sink) {
   app.add_option("--generated", a.generated,
                  "Compile a folder the generator wrote (cnn.c, main.c, ...) for the host and run its main() on the "
                  "SystemC model; the verdict is the generated check_output()'s");
+  app.add_option("--emit-c", a.emit_c,
+                 "Write the register program (of --replay's trace, or compiled from the network) as a folder of C "
+                 "in the generated code's style, for --generated");
   app.add_option("--replay", a.replay.trace, "Replay a register trace (registers.txt) on the SystemC model");
   app.add_option("--explain-registers", a.explain.file,
                  "Explain a register trace (registers.txt) or a generated cnn.c, write by write");
@@ -252,6 +257,10 @@ int simulate(Args& a, const std::vector<std::string>& ignored) {
     else
       std::cout << describe_table(net);
     return kExitPass;
+  }
+  if (!a.emit_c.empty()) {
+    const auto expected_path = find_expected(a, net);
+    return cli::emit_c_from_network(net, a.config, ignored, expected_path ? *expected_path : std::string(), a.emit_c);
   }
   if (!a.compare_programming.empty()) {
     cli::CompareArgs c{.reference = a.compare_programming,
@@ -330,6 +339,9 @@ int main(int argc, char** argv) {
     }
     if (!a.generated.empty()) {
       return cli::run_generated_folder({.folder = a.generated, .device = a.device, .clock_mhz = a.systemc.clock_mhz});
+    }
+    if (!a.replay.trace.empty() && !a.emit_c.empty()) {
+      return cli::emit_c_from_trace(a.replay.trace, a.device, a.expected, a.emit_c);
     }
     if (!a.replay.trace.empty()) {
       a.replay.expected = a.expected;
