@@ -34,6 +34,18 @@ int run_generated_folder(const GeneratedArgs& a) {
     }
     std::printf("\n");
   }
+  if (r.declared_outputs > 0 && r.unload.size() > static_cast<size_t>(r.declared_outputs)) {
+    std::printf(
+        "warning: cnn_unload() writes %zu words, more than CNN_NUM_OUTPUTS (%d) in cnn.h: a buffer sized by it "
+        "(as the generated main() sizes ml_data) overflows on the board\n",
+        r.unload.size(), r.declared_outputs);
+  }
+  if (r.overrun_bytes > 0) {
+    std::printf(
+        "warning: the program wrote %zu bytes past the end of its static data (a buffer overrun, e.g. "
+        "cnn_unload() into an array sized by CNN_NUM_OUTPUTS): on the board this overwrites other memory\n",
+        r.overrun_bytes);
+  }
   switch (r.outcome) {
     case generated::RunResult::Outcome::Pass: std::printf("generated check_output(): PASS\n"); return 0;
     case generated::RunResult::Outcome::Fail: std::printf("generated check_output(): FAIL\n"); return 1;

@@ -106,12 +106,16 @@ HostBuild::HostBuild(const std::string& folder) {
                                    "-include",
                                    "ai8x_host.h",
                                    "-Dmain=ai8x_generated_main"};
+  // The stand-in's own state first, the guard last: static data is laid out
+  // in link order, so an overrun of the generated code's buffers reaches the
+  // guard, not the stand-in.
+  argv.push_back((work / "sdk" / "ai8x_host.c").string());
   for (const std::string& n : names) {
     write_text(work / "src" / n, host_source(read_text(dir / n)));
     argv.push_back((work / "src" / n).string());
     sources_.push_back((dir / n).string());
   }
-  argv.push_back((work / "sdk" / "ai8x_host.c").string());
+  argv.push_back((work / "sdk" / "ai8x_guard.c").string());
   so_ = (work / "generated.so").string();
   argv.insert(argv.end(), {"-o", so_});
   const fs::path log = work / "compile.log";

@@ -77,6 +77,8 @@ class Library {
   void* handle_;
 };
 
+constexpr size_t kGuardBytes = size_t{16} << 20;  // ai8x_guard.c
+
 sigjmp_buf* g_timeout_escape = nullptr;
 void on_alarm(int /*signal*/) {
   if (g_timeout_escape != nullptr) siglongjmp(*g_timeout_escape, 2);
@@ -91,6 +93,7 @@ RunResult run_generated(const std::string& folder, const Device& device, const R
   auto* run = lib.symbol<int()>("ai8x_run");
   auto* unload_capacity = lib.symbol<int()>("ai8x_unload_capacity");
   auto* unload = lib.symbol<void(uint32_t*)>("ai8x_unload");
+  const auto* guard = lib.symbol<const char>("ai8x_overrun_guard");
 
   hw::LiveBus bus(device, options.clock_mhz);
   Session session{.bus = &bus};
@@ -115,6 +118,7 @@ RunResult run_generated(const std::string& folder, const Device& device, const R
   // Only this heap object changes between sigsetjmp and a jump back.
   struct Progress {
     int how = 0;
+    int declared = 0;
     std::vector<uint32_t> unload;
   };
   const auto progress = std::make_unique<Progress>();
@@ -122,10 +126,14 @@ RunResult run_generated(const std::string& folder, const Device& device, const R
   if (jumped == 0) {
     progress->how = run();
     const int capacity = unload_capacity();
+    progress->declared = capacity;
     if (progress->how == kReturned && capacity > 0) {
       // Which words cnn_unload() writes: the ones two differently filled
       // buffers agree on afterwards.
-      std::vector<uint32_t> a(static_cast<size_t>(capacity) + 4, 0), b(a.size(), 0xFFFFFFFFU);
+      // cnn_unload() may write more than CNN_NUM_OUTPUTS says; it cannot
+      // write more bytes than the data memories hold.
+      const size_t room = static_cast<size_t>(capacity) + 16U * device.data_memory_bytes / 4U + 1024U;
+      std::vector<uint32_t> a(room, 0), b(room, 0xFFFFFFFFU);
       unload(a.data());
       unload(b.data());
       size_t n = 0;
@@ -141,6 +149,13 @@ RunResult run_generated(const std::string& folder, const Device& device, const R
 
   const int how = progress->how;
   r.unload = progress->unload;
+  r.declared_outputs = progress->declared;
+  for (size_t i = kGuardBytes; i-- > 0;) {
+    if (guard[i] != 0) {
+      r.overrun_bytes = i + 1;
+      break;
+    }
+  }
   r.console = session.console;
   r.bus_accesses = trap.accesses();
   r.model = bus.result();

@@ -24,6 +24,8 @@ struct RunResult {
   std::string console;           // everything the program printed
   std::string fault;             // Fault: why the run stopped (access nothing answers, no interrupt, timeout)
   std::vector<uint32_t> unload;  // the words cnn_unload() wrote (empty when the folder has none)
+  int declared_outputs = 0;      // CNN_NUM_OUTPUTS of cnn.h
+  size_t overrun_bytes = 0;      // how far the program wrote past its static data
   hw::ReplayResult model;        // the accelerator after the run
   double inference_us = 0;       // simulated time the accelerator was busy
   uint64_t bus_accesses = 0;
