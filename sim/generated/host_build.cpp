@@ -33,7 +33,7 @@ void write_text(const fs::path& p, std::string_view text) {
 }
 
 // The RISC-V sleep instruction as a call the host can make.
-std::string host_source(std::string text) {
+std::string host_source(const std::string& text) {
   static const std::regex wfi(R"((__)?asm\s*(__)?volatile(__)?\s*\(\s*"wfi"\s*\))");
   return std::regex_replace(text, wfi, "ai8x_wfi()");
 }
@@ -45,6 +45,7 @@ int run(const std::vector<std::string>& argv, const fs::path& log) {
   posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
   posix_spawn_file_actions_adddup2(&actions, 1, 2);
   std::vector<char*> args;
+  args.reserve(argv.size() + 1);
   for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
   pid_t pid = 0;

@@ -22,6 +22,11 @@ struct sigaction g_previous {};
 
 constexpr uint64_t kPage = 4096;
 
+// The host pointer at a bus address: the windows sit at their real addresses.
+void* at(uint64_t address) {
+  return reinterpret_cast<void*>(address);  // NOLINT(performance-no-int-to-ptr): fixed addresses are the point
+}
+
 std::string hex(uint64_t v) {
   char buf[24];
   std::snprintf(buf, sizeof buf, "0x%08llx", static_cast<unsigned long long>(v));
@@ -98,7 +103,7 @@ struct Callbacks {
     auto* e = static_cast<MmioTrap::Engine*>(user);
     const uint64_t page = address & ~(kPage - 1);
     if (e->host_pages.contains(page)) return false;
-    if (uc_mem_map_ptr(uc, page, kPage, UC_PROT_ALL, reinterpret_cast<void*>(page)) != UC_ERR_OK) return false;
+    if (uc_mem_map_ptr(uc, page, kPage, UC_PROT_ALL, at(page)) != UC_ERR_OK) return false;
     e->host_pages.insert(page);
     return true;
   }
@@ -125,13 +130,13 @@ MmioTrap::MmioTrap(std::vector<Window> windows, BusAccess access)
     throw Error({}, "cannot start the instruction emulator (Unicorn)");
   }
   for (Window& w : windows_) {
-    void* p = mmap(reinterpret_cast<void*>(uintptr_t{w.base}), w.size, PROT_NONE,
+    void* p = mmap(at(w.base), w.size, PROT_NONE,
                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE, -1, 0);
-    if (p != reinterpret_cast<void*>(uintptr_t{w.base})) {
+    if (p != at(w.base)) {
       if (p != MAP_FAILED) munmap(p, w.size);
       for (const Window& done : windows_) {
         if (&done == &w) break;
-        munmap(reinterpret_cast<void*>(uintptr_t{done.base}), done.size);
+        munmap(at(done.base), done.size);
       }
       uc_close(engine_->uc);
       delete engine_;
@@ -155,7 +160,7 @@ MmioTrap::MmioTrap(std::vector<Window> windows, BusAccess access)
 MmioTrap::~MmioTrap() {
   sigaction(SIGSEGV, &g_previous, nullptr);
   g_trap = nullptr;
-  for (const Window& w : windows_) munmap(reinterpret_cast<void*>(uintptr_t{w.base}), w.size);
+  for (const Window& w : windows_) munmap(at(w.base), w.size);
   uc_close(engine_->uc);
   delete engine_;
 }
