@@ -130,8 +130,8 @@ MmioTrap::MmioTrap(std::vector<Window> windows, BusAccess access)
     throw Error({}, "cannot start the instruction emulator (Unicorn)");
   }
   for (Window& w : windows_) {
-    void* p = mmap(at(w.base), w.size, PROT_NONE,
-                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE, -1, 0);
+    void* p =
+        mmap(at(w.base), w.size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE, -1, 0);
     if (p != at(w.base)) {
       if (p != MAP_FAILED) munmap(p, w.size);
       for (const Window& done : windows_) {
