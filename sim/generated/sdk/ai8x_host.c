@@ -19,8 +19,9 @@ struct ai8x_host_api {
 };
 struct ai8x_host_api ai8x_host;
 
-/* The PLL reports ready at once (MAX78002 main() waits for it). */
-mxc_gcr_regs_t ai8x_gcr = {.ipll_ctrl = MXC_F_GCR_IPLL_CTRL_RDY};
+/* Clocks report ready at once (generated main() waits for them). */
+mxc_gcr_regs_t ai8x_gcr = {.clkctrl = MXC_F_GCR_CLKCTRL_IPO_RDY, .ipll_ctrl = MXC_F_GCR_IPLL_CTRL_RDY};
+mxc_pwrseq_regs_t ai8x_pwrseq;
 mxc_gcfr_regs_t ai8x_gcfr;
 mxc_fcr_regs_t ai8x_fcr;
 mxc_sema_regs_t ai8x_sema;
@@ -64,6 +65,7 @@ void ai8x_wfi(void) {
 
 void MXC_LP_EnterSleepMode(void) { ai8x_wfi(); }
 void MXC_LP_EnterLowPowerMode(void) { ai8x_wfi(); }
+void MXC_LP_ClearWakeStatus(void) {}
 void __WFI(void) { ai8x_wfi(); }
 void __enable_irq(void) {}
 void __disable_irq(void) {}
@@ -92,6 +94,11 @@ void MXC_TMR_SW_Start(mxc_tmr_regs_t* tmr) {
 }
 unsigned int MXC_TMR_SW_Stop(mxc_tmr_regs_t* tmr) {
   return (unsigned int)(ai8x_host.time_us(ai8x_host.context) - ai8x_timer_start[tmr - ai8x_tmr] + 0.5);
+}
+
+void MXC_TMR_Delay(mxc_tmr_regs_t* tmr, uint32_t us) {
+  (void)tmr;
+  (void)us;
 }
 
 int MXC_GPIO_Config(const mxc_gpio_cfg_t* cfg) { (void)cfg; return E_NO_ERROR; }

@@ -30,6 +30,20 @@ extern mxc_gcr_regs_t ai8x_gcr;
 #define MXC_S_GCR_PCLKDIV_CNNCLKSEL_IPLL (0x2u << 17)
 #define MXC_F_GCR_IPLL_CTRL_EN (1u << 0)
 #define MXC_F_GCR_IPLL_CTRL_RDY (1u << 8)
+#define MXC_F_GCR_ITO_CTRL_EN MXC_F_GCR_IPLL_CTRL_EN
+#define MXC_F_GCR_ITO_CTRL_RDY MXC_F_GCR_IPLL_CTRL_RDY
+#define MXC_S_GCR_PCLKDIV_CNNCLKSEL_ITO MXC_S_GCR_PCLKDIV_CNNCLKSEL_IPLL
+#define MXC_F_GCR_CLKCTRL_IPO_EN (1u << 19)
+#define MXC_F_GCR_CLKCTRL_IPO_RDY (1u << 27)
+#define MXC_S_GCR_CLKCTRL_SYSCLK_SEL_IPO (0x4u << 9)
+#define MXC_F_GCR_PCLKDIS0_CNN (1u << 25)
+/* Power sequencer (RISC-V core power on MAX78000). */
+typedef struct {
+  volatile uint32_t lpctrl, lpwkfl0, lpwken0, lpwkfl1, lpwken1, lpwkfl2, lpwken2, lpwkfl3, lpwken3, lppwst, lppwen;
+} mxc_pwrseq_regs_t;
+extern mxc_pwrseq_regs_t ai8x_pwrseq;
+#define MXC_PWRSEQ (&ai8x_pwrseq)
+#define MXC_F_PWRSEQ_LPPWEN_CPU1 (1u << 2)
 
 /* ---- CNN power domains (GCFR on MAX78000/MAX78002, BBFC on early parts) */
 typedef struct {
@@ -93,12 +107,14 @@ void MXC_ICC_Disable(mxc_icc_regs_t* icc);
 int MXC_Delay(uint32_t us);
 void MXC_LP_EnterSleepMode(void);
 void MXC_LP_EnterLowPowerMode(void);
+void MXC_LP_ClearWakeStatus(void);
 void __WFI(void);
 void __enable_irq(void);
 void __disable_irq(void);
 
 /* ---- interrupts */
 void MXC_NVIC_SetVector(IRQn_Type irq, void (*handler)(void));
+#define NVIC_SetVector(irq, handler) MXC_NVIC_SetVector((irq), (void (*)(void))(handler))
 void NVIC_EnableIRQ(IRQn_Type irq);
 void NVIC_DisableIRQ(IRQn_Type irq);
 void NVIC_ClearPendingIRQ(IRQn_Type irq);
@@ -118,6 +134,7 @@ extern mxc_tmr_regs_t ai8x_tmr[6];
 #define MXC_TMR5 (&ai8x_tmr[5])
 void MXC_TMR_SW_Start(mxc_tmr_regs_t* tmr);
 unsigned int MXC_TMR_SW_Stop(mxc_tmr_regs_t* tmr);
+void MXC_TMR_Delay(mxc_tmr_regs_t* tmr, uint32_t us);
 
 /* ---- GPIO and board LEDs */
 typedef struct {
@@ -132,6 +149,10 @@ extern mxc_gpio_regs_t ai8x_gpio[4];
 #define MXC_GPIO_PIN_1 (1u << 1)
 #define MXC_GPIO_PIN_2 (1u << 2)
 #define MXC_GPIO_PIN_3 (1u << 3)
+#define MXC_GPIO_PIN_4 (1u << 4)
+#define MXC_GPIO_PIN_5 (1u << 5)
+#define MXC_GPIO_PIN_6 (1u << 6)
+#define MXC_GPIO_PIN_7 (1u << 7)
 typedef enum { MXC_GPIO_PAD_NONE, MXC_GPIO_PAD_PULL_UP, MXC_GPIO_PAD_PULL_DOWN } mxc_gpio_pad_t;
 typedef enum { MXC_GPIO_FUNC_IN, MXC_GPIO_FUNC_OUT, MXC_GPIO_FUNC_ALT1 } mxc_gpio_func_t;
 typedef enum { MXC_GPIO_VSSEL_VDDIO, MXC_GPIO_VSSEL_VDDIOH } mxc_gpio_vssel_t;
