@@ -443,9 +443,9 @@ std::string gapped_output(const std::string& out) {
 TEST_F(HazardNetworks, WriteGapPastTheInstanceIsAcceptedButStopsTheModel) {
   // The size check counts 64 bytes (0x7fc0 + 64 = 0x8000 fits), but with
   // write_gap 1 pixel k goes to 0x7fc0 + 8k: pixel 8 (row 2, col 0) is the
-  // first beyond memory 0, at byte 0x8000 = word 8192. The model does not
-  // log it as a hazard: the replay stops with an error naming the layer and
-  // its write pointer register (the CLI exits 2), so find_hazards never runs.
+  // first beyond memory 0, at byte 0x8000 = word 8192. The replay stops with
+  // an error naming the layer and its write pointer register (the CLI exits
+  // 2, after the hazard line from the accesses logged until then).
   const Compiled c = compile(gapped_output("0x7fc0"));
   try {
     replay_log(max78000(), c.program);
@@ -461,6 +461,10 @@ TEST_F(HazardNetworks, WriteGapPastTheInstanceIsAcceptedButStopsTheModel) {
   EXPECT_NE(out.find("layer 0"), std::string::npos) << out;
   EXPECT_NE(out.find("WPTR_BASE"), std::string::npos) << out;
   EXPECT_NE(out.find("beyond its 8192 words"), std::string::npos) << out;
+  // Before the error, the CLI analyses the accesses logged until the stop:
+  // the hazard line locates the first write beyond the instance.
+  EXPECT_NE(out.find("hazard: layer 0 writes memory 0 (q0 instance 0) address 0x50408000"), std::string::npos) << out;
+  EXPECT_NE(out.find("(layer 0 output channel 0, row 2, col 0)"), std::string::npos) << out;
 }
 
 TEST_F(HazardNetworks, WriteBeyondInstanceIsReportedFromTheAccessLog) {

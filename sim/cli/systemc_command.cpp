@@ -153,9 +153,13 @@ int run_systemc(const Network& net, const SystemcArgs& a) {
     };
   const auto t0 = std::chrono::steady_clock::now();
   hw::ReplayResult r;
+  hw::AccessLog partial;
+  ro.log_before_error = &partial;
   try {
     r = hw::replay(device, listing.trace, ro);
   } catch (Error& e) {
+    // An access beyond a memory stops the model: the hazard lines say where.
+    if (!partial.empty()) report_hazards(net, listing.trace, partial);
     e.with_file(a.config);
     throw;
   }

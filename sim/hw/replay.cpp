@@ -264,6 +264,9 @@ ReplayResult replay(const Device& device, const io::Trace& trace, const ReplayOp
     sc_core::sc_start(bench.acc.clock_period());  // the trace writes a time step's values at the next step
     sc_core::sc_close_vcd_trace_file(vcd);
   }
+  if (options.log_before_error != nullptr && (bench.driver.error() || bench.acc.error())) {
+    *options.log_before_error = bench.acc.access_log();
+  }
   if (const std::exception_ptr e = bench.driver.error()) std::rethrow_exception(e);
   if (const std::exception_ptr e = bench.acc.error()) {
     try {

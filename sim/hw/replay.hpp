@@ -24,6 +24,9 @@ struct ReplayOptions {
   uint64_t irq_timeout_cycles = uint64_t{1} << 36;
   std::string file_for_errors;
   LayerDone after_layer;  // called after every layer with a view of the memories
+  // When the run stops with an error, the accesses logged until then (with
+  // access_log), so the caller can still say what went wrong in memory.
+  AccessLog* log_before_error = nullptr;
   // Waveform file (VCD) of the run: layer, busy, irq, processor enables, FIFO
   // levels. Only the first replay of a process can trace (SystemC opens trace
   // files before the simulation starts).
