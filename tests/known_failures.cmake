@@ -19,12 +19,6 @@ set(ai8x_known_systemc_failures
   # No trace to compare the compiled program with; one word of layer 3 saturates
   # differently (0x80 vs 0x7f) in calcx4 + read-ahead multi-pass.
   t87-ffsx4readahead-nopad-multipass5-w8
-  # These project cases crop rows (`in_crop`) without moving `in_offset`: the
-  # generator's known answer drops the rows, the hardware reads from in_offset.
-  # The model computes what the board would, so it differs from the fast engine;
-  # ai8xsim warns with the in_offset to use (test_cli CropWithoutMovedInputOffset).
-  x85-reshape-crop
-  x87-reshape-crop
 )
 foreach(c ${ai8x_known_model_failures})
   if(TEST replay/${c})

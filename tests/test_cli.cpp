@@ -270,16 +270,34 @@ namespace {
 // from `in_offset`: a crop without a moved in_offset passes in simulation and
 // fails on the board, so it is flagged with the offset to use.
 TEST_F(Cli, CropWithoutMovedInputOffsetIsFlagged) {
+  // The project case moves in_offset past the cropped rows; without that move
+  // the generator's known answer still passes, but the board would not.
   const fs::path c = kSource / "tests/cases/x85-reshape-crop";
-  const Result r = run("--case " + c.string() + " -v");
+  std::ifstream in(c / "network.yaml");
+  std::string yaml((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  for (const std::string line : {"    in_offset: 0x2020\n", "    in_offset: 0x400c\n"}) {
+    const size_t at = yaml.find(line);
+    ASSERT_NE(at, std::string::npos) << line;
+    yaml.erase(at, line.size());
+  }
+  const fs::path net = dir_ / "net.yaml";
+  std::ofstream(net) << yaml;
+  const std::string args = "--config " + net.string() + " --device MAX78000 --sample-weights " +
+                           (c / "weights.npy").string() + " --kat " + (c / "sample.npy").string() + " --expected " +
+                           (c / "expected.json").string();
+  const Result r = run(args + " -v");
+  EXPECT_EQ(r.exit_code, 0) << r.out;  // the generator's simulation drops the rows
   EXPECT_NE(r.out.find("layer 2: `in_crop` drops 1 leading row(s) in the known answer, but the hardware reads from "
                        "`in_offset` 0x2000; set `in_offset: 0x2020`"),
             std::string::npos)
       << r.out;
   // The model computes what the board would: layer 2 differs from the known answer's intent.
-  const Result s = run("--case " + c.string() + " --model systemc");
+  const Result s = run(args + " --model systemc");
   EXPECT_EQ(s.exit_code, 1) << s.out;
   EXPECT_NE(s.out.find("model differs from the fast engine: layer 2"), std::string::npos) << s.out;
+  // With the project's moved in_offset, the board computes the known answer.
+  const Result moved = run("--case " + c.string() + " --model systemc");
+  EXPECT_EQ(moved.exit_code, 0) << moved.out;
 }
 
 }  // namespace
