@@ -45,6 +45,16 @@
 #include "spec/build.hpp"
 #include "spec/network.hpp"
 
+// An exception thrown after SystemC has switched coroutine stacks in this
+// process trips AddressSanitizer's stack bookkeeping (it reports a false
+// stack-buffer-overflow in its own sigaltstack interceptor). The tests that
+// make the model throw run in the release build only.
+#if defined(__SANITIZE_ADDRESS__)
+#define SKIP_UNDER_ASAN() GTEST_SKIP() << "exceptions after SystemC runs confuse ASan's stack tracking"
+#else
+#define SKIP_UNDER_ASAN() (void)0
+#endif
+
 namespace ai8x {
 namespace {
 
@@ -441,6 +451,7 @@ std::string gapped_output(const std::string& out) {
 }
 
 TEST_F(HazardNetworks, WriteGapPastTheInstanceIsAcceptedButStopsTheModel) {
+  SKIP_UNDER_ASAN();
   // The size check counts 64 bytes (0x7fc0 + 64 = 0x8000 fits), but with
   // write_gap 1 pixel k goes to 0x7fc0 + 8k: pixel 8 (row 2, col 0) is the
   // first beyond memory 0, at byte 0x8000 = word 8192. The replay stops with
@@ -521,6 +532,7 @@ TEST_F(HazardNetworks, InputOffsetPastTheInstanceIsRejectedBeforeTheRun) {
 }
 
 TEST_F(HazardNetworks, ReadPointerPastTheInstanceStopsTheModel) {
+  SKIP_UNDER_ASAN();
   // No accepted network reads beyond (the model reads rows·cols·passes·
   // operands words, what the size check counts), so the compiled program of
   // the clean network is edited: L1's RPTR_BASE + 8 words. L1 then reads
