@@ -1,6 +1,7 @@
 #include "hw/live_bus.hpp"
 
 #include "core/error.hpp"
+#include "hw/bus_access.hpp"
 
 namespace ai8x::hw {
 
@@ -14,19 +15,8 @@ LiveBus::LiveBus(const Device& device, double clock_mhz)
 
 bool LiveBus::transport(tlm::tlm_command cmd, uint32_t address, uint32_t& value, unsigned bytes) {
   ++accesses_;
-  tlm::tlm_generic_payload t;
-  t.set_command(cmd);
-  t.set_address(address);
-  t.set_data_ptr(reinterpret_cast<unsigned char*>(&value));
-  t.set_data_length(bytes);
-  t.set_streaming_width(bytes);
-  t.set_byte_enable_ptr(nullptr);
-  t.set_dmi_allowed(false);
-  t.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-  sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
   // The target never waits, so it can be called between sc_start()s.
-  acc_.socket.get_base_interface().b_transport(t, delay);
-  return t.is_response_ok();
+  return bus_access(acc_.socket.get_base_interface(), cmd, address, value, bytes);
 }
 
 bool LiveBus::write(uint32_t address, uint32_t value, unsigned bytes) {

@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "core/error.hpp"
+#include "hw/bus_access.hpp"
 
 // libsystemc's own main() references sc_main; ai8xsim has its own main and
 // drives the kernel with sc_start(), so this definition only satisfies the link.
@@ -83,18 +84,7 @@ class Driver : public sc_core::sc_module {
   }
 
   bool access(tlm::tlm_command cmd, uint32_t address, uint32_t& value, unsigned bytes) {
-    tlm::tlm_generic_payload t;
-    t.set_command(cmd);
-    t.set_address(address);
-    t.set_data_ptr(reinterpret_cast<unsigned char*>(&value));
-    t.set_data_length(bytes);
-    t.set_streaming_width(bytes);
-    t.set_byte_enable_ptr(nullptr);
-    t.set_dmi_allowed(false);
-    t.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-    sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
-    socket->b_transport(t, delay);
-    return t.is_response_ok();
+    return bus_access(*socket[0], cmd, address, value, bytes);
   }
 
   void check_model(const io::BusOp& op) const {
