@@ -1,7 +1,9 @@
 // The ai8xsim command line as a user meets it: verdicts, exit codes, the
 // files it writes and the shipped example.
 #include <gtest/gtest.h>
+
 #include <sys/wait.h>
+#include "cli_run.hpp"
 
 #include <cstdio>
 #include <filesystem>
@@ -18,21 +20,8 @@ namespace fs = std::filesystem;
 const fs::path kSource(AI8X_SOURCE_DIR);
 const fs::path kMnist = fs::path(AI8X_SHARED_DIR) / "conformance" / "demo85-mnist";
 
-struct Result {
-  int exit_code = -1;
-  std::string out;
-};
-
-Result run(const std::string& args) {
-  Result r;
-  FILE* p = popen((std::string(AI8X_BINARY) + " " + args + " 2>&1").c_str(), "r");
-  char buf[4096];
-  size_t n = 0;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
-  const int status = pclose(p);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
+using ai8x::test::Result;
+using ai8x::test::run;
 
 class Cli : public testing::Test {
  protected:

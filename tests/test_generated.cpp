@@ -5,7 +5,9 @@
 // cnn_unload() must return the known answer's words. Broken folders must
 // fail the way a user can act on.
 #include <gtest/gtest.h>
+
 #include <sys/wait.h>
+#include "cli_run.hpp"
 
 #include <cstdio>
 #include <filesystem>
@@ -24,21 +26,8 @@ namespace fs = std::filesystem;
 
 const fs::path kCases = fs::path(AI8X_SHARED_DIR) / "conformance";
 
-struct Result {
-  int exit_code = -1;
-  std::string out;
-};
-
-Result run(const std::string& args) {
-  Result r;
-  FILE* p = popen((std::string(AI8X_BINARY) + " " + args + " 2>&1").c_str(), "r");
-  char buf[4096];
-  size_t n = 0;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
-  const int status = pclose(p);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
+using test::Result;
+using test::run;
 
 // The words after "cnn_unload: N words:".
 std::vector<uint32_t> unloaded(const std::string& out) {
