@@ -44,6 +44,7 @@ struct Device {
   uint32_t stream_reg_offset = 0;  // STRM0 of stream s at + 4s; STRM1 at + stream_reg_gap; FBUF at + 2·gap
   uint32_t stream_reg_gap = 0;
   uint32_t ifrm_offset = 0;
+  uint32_t snoop_offset = 0;  // MAX78002: SNP1_A1, then SNP1's and SNP2's twelve registers (0 = none)
   uint32_t mlat_offset = 0;
   uint32_t bias_offset = 0;  // bias entry i at + 4i
   uint32_t tram_offset = 0;  // entry i of processor p at + p·tram_processor_stride + 4i

@@ -30,6 +30,7 @@ const Device& max78002() {
     x.stream_reg_offset = 0x108000;
     x.stream_reg_gap = 0x20;
     x.ifrm_offset = 0x108060;
+    x.snoop_offset = 0x108080;
     x.mlat_offset = 0x110000;
     x.bias_offset = 0x180000;
     x.tram_offset = 0x200000;

@@ -2,9 +2,6 @@
 # They are disabled rather than removed so ctest lists them as "Not Run"; take a
 # case out of this list when it passes.
 set(ai8x_known_model_failures
-  # Snoop match/branch logic (MAX78002) is not modelled: the link is always followed.
-  t87-snoop-noskip
-  t87-snoop2-noskip
   # A calcx4 layer after a non-calcx4 layer: the generator loads its kernels at
   # columns the mask start register does not point to; the hardware's addressing
   # for this mix is not understood yet.

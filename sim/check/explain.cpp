@@ -240,15 +240,15 @@ class Explainer {
     emit("", "system register " + hex8(op.address) + " = " + value + "  (outside the accelerator)");
   }
 
-  // MAX78002 snoop block: 24 registers right after IFRM's 0x20-byte slot
-  // (hw-facts §2: Q+0x10_8080 ... Q+0x10_80DC).
+  // MAX78002 snoop block: 24 registers from the device's snoop offset
+  // (hw-facts §2: Q+0x10_8080 ... Q+0x10_80DC; hw/snoop.hpp).
   std::string_view snoop_name(uint32_t offset) const {
     constexpr std::array<std::string_view, 24> kSnoop{
         "SNP1_A1",  "SNP1_A2",  "SNP1_D1",  "SNP1_D2", "SNP1_X1",  "SNP1_X2",  "SNP1_C1",  "SNP1_C2",
         "SNP1_ACC", "SNP1_HIT", "SNP1_MAX", "SNP1_AM", "SNP2_A1",  "SNP2_A2",  "SNP2_D1",  "SNP2_D2",
         "SNP2_X1",  "SNP2_X2",  "SNP2_C1",  "SNP2_C2", "SNP2_ACC", "SNP2_HIT", "SNP2_MAX", "SNP2_AM"};
-    if (d_.izer_number != 87 || offset < d_.ifrm_offset + 0x20 || offset % 4 != 0) return {};
-    const uint32_t i = (offset - d_.ifrm_offset - 0x20) / 4;
+    if (d_.snoop_offset == 0 || offset < d_.snoop_offset || offset % 4 != 0) return {};
+    const uint32_t i = (offset - d_.snoop_offset) / 4;
     return i < kSnoop.size() ? kSnoop[i] : std::string_view();
   }
 

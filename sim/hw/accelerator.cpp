@@ -1,5 +1,6 @@
 #include "hw/accelerator.hpp"
 
+#include <algorithm>
 #include <cstring>
 
 #include "core/error.hpp"
@@ -228,33 +229,27 @@ void Accelerator::raise_irq() {
   irq_update_.notify(sc_core::SC_ZERO_TIME);
 }
 
-std::vector<int> Accelerator::layer_sequence(int first) const {
+int Accelerator::first_layer() const {
+  const uint32_t lcnt = quadrants_[static_cast<size_t>(master_)]->regs.global(GlobalRegister::LcntMax);
+  return device_.link_layer ? static_cast<int>((lcnt >> 8) & 0xFFU) : 0;
+}
+
+int Accelerator::successor(int layer, const std::vector<SnoopUnit>& snoops, bool hit) const {
   const RegisterFile& regs = quadrants_[static_cast<size_t>(master_)]->regs;
   const uint32_t lcnt = regs.global(GlobalRegister::LcntMax);
   const bool link = device_.link_layer;
-  const int last = static_cast<int>(lcnt & (link ? 0xFFU : 0x1FU));
-  std::vector<int> seq;
-  int layer = first >= 0 ? first : (link ? static_cast<int>((lcnt >> 8) & 0xFF) : 0);
-  while (true) {
-    if (layer >= device_.max_layers) {
-      throw Error({.key = "LCNT_MAX = " + std::to_string(lcnt)}, "the layer sequence reaches layer " +
-                                                                     std::to_string(layer) + ", beyond the device's " +
-                                                                     std::to_string(device_.max_layers));
+  if (layer == static_cast<int>(lcnt & (link ? 0xFFU : 0x1FU))) return -1;
+  if (link) {
+    const uint32_t next = regs.layer(layer, LayerRegister::Nxtlyr);
+    if ((next & (1U << 8)) != 0) return -1;
+    if ((next & (1U << 7)) != 0) {
+      // A snoop unit that branches guards the link: taken only on its hit.
+      const bool guarded =
+          std::any_of(snoops.begin(), snoops.end(), [&](const SnoopUnit& u) { return u.layer() == layer && u.branches(); });
+      if (!guarded || hit) return static_cast<int>(next & 0x7FU);
     }
-    if (seq.size() >= kMaxSequenceLength) throw Error({.key = "NXTLYR"}, "the layer sequence does not end");
-    seq.push_back(layer);
-    if (layer == last) break;
-    if (link) {
-      const uint32_t next = regs.layer(layer, LayerRegister::Nxtlyr);
-      if ((next & (1U << 8)) != 0) break;
-      if ((next & (1U << 7)) != 0) {
-        layer = static_cast<int>(next & 0x7F);
-        continue;
-      }
-    }
-    ++layer;
   }
-  return seq;
+  return layer + 1;
 }
 
 void Accelerator::update_fifo_probes() {
@@ -289,21 +284,35 @@ void Accelerator::run_sequence() {
     sc_core::wait(period_ * static_cast<double>(start));
     busy_cycles_ += start;
   }
-  std::vector<int> seq = layer_sequence(continuing ? next_layer_ : -1);
-  if (one_shot) {
-    // One layer per start; the next start continues with the following one.
-    std::vector<int> rest(seq.begin() + 1, seq.end());
-    next_layer_ = rest.empty() ? -1 : rest.front();
-    seq.resize(1);
-  }
   std::array<const Quadrant*, 4> qs{};
   for (size_t q = 0; q < quadrants_.size() && q < 4; ++q) qs[q] = quadrants_[q].get();
-  std::vector<LayerConfig> configs;
-  for (size_t i = 0; i < seq.size(); ++i) {
-    configs.push_back(decode_layer_config(device_, qs, seq[i], i == 0 && !continuing, master_));
-  }
-  for (size_t i = 0; i < configs.size(); ++i) {
-    const LayerConfig& c = configs[i];
+  const std::vector<SnoopUnit> snoops = snoop_units(device_, quadrants_[static_cast<size_t>(master_)]->regs);
+  auto check_layer = [&](int layer) {
+    if (layer >= device_.max_layers) {
+      const uint32_t lcnt = quadrants_[static_cast<size_t>(master_)]->regs.global(GlobalRegister::LcntMax);
+      throw Error({.key = "LCNT_MAX = " + std::to_string(lcnt)}, "the layer sequence reaches layer " +
+                                                                     std::to_string(layer) + ", beyond the device's " +
+                                                                     std::to_string(device_.max_layers));
+    }
+  };
+  int layer = continuing ? next_layer_ : first_layer();
+  bool first = !continuing;
+  size_t steps = 0;
+  while (layer >= 0) {
+    check_layer(layer);
+    if (++steps > kMaxSequenceLength) throw Error({.key = "NXTLYR"}, "the layer sequence does not end");
+    const LayerConfig c = decode_layer_config(device_, qs, layer, first, master_);
+    first = false;
+    // Whether this layer's output streams depends on the layer that follows
+    // (in one-shot mode none follows within this start).
+    bool stream_output = false;
+    if (!one_shot) {
+      const int planned = successor(layer, snoops, false);
+      if (planned >= 0) {
+        check_layer(planned);
+        stream_output = decode_layer_config(device_, qs, planned, false, master_).stream_input;
+      }
+    }
     if (c.fifo_input) {
       // The layer consumes the FIFOs as the code fills them.
       const auto need = executor_->fifo_words_needed(c);
@@ -327,18 +336,28 @@ void Accelerator::run_sequence() {
       enable_probe[q].write(c.regs.get(static_cast<int>(q), LayerRegister::Ena) & 0xFFFFU);
     }
     const LayerTiming t = layer_cycles(device_, c.regs);
-    const bool stream_output = i + 1 < configs.size() && configs[i + 1].stream_input;
-    executor_->run(c, stream_output, log_enabled_ ? &log_ : nullptr);
+    std::vector<WatchedWord> watch;
+    for (const SnoopUnit& u : snoops) watch.push_back({.memory = u.memory(), .word = u.word()});
+    executor_->run(c, stream_output, log_enabled_ ? &log_ : nullptr, watch);
+    const SnoopOutcome snooped = evaluate_snoops(layer, snoops, watch);
     update_fifo_probes();
     sc_core::wait(period_ * static_cast<double>(t.cycles));
     busy_cycles_ += t.cycles;
-    records_.push_back({.layer = c.layer, .summary = c.summary(), .cycles = t.cycles, .estimate = t.estimate});
+    records_.push_back(
+        {.layer = c.layer, .summary = c.summary() + snooped.note, .cycles = t.cycles, .estimate = t.estimate});
     if (layer_done_) {
       layer_done_(records_.back(), [this](uint32_t address) {
         uint32_t v = 0;
         return peek32(address, v) ? v : 0U;
       });
     }
+    const int next = snooped.stop ? -1 : successor(layer, snoops, snooped.branch);
+    if (one_shot) {
+      // One layer per start; the next start continues with the following one.
+      next_layer_ = next;
+      break;
+    }
+    layer = next;
   }
   if (one_shot && next_layer_ >= 0) {
     // cnn_en drops after each one-shot layer (but the last) so the next
@@ -346,6 +365,25 @@ void Accelerator::run_sequence() {
     RegisterFile& regs = quadrants_[static_cast<size_t>(master_)]->regs;
     regs.set_global(GlobalRegister::Ctrl, regs.ctrl() & ~ctrl::kCnnEnable);
   }
+}
+
+Accelerator::SnoopOutcome Accelerator::evaluate_snoops(int layer, const std::vector<SnoopUnit>& snoops,
+                                                       const std::vector<WatchedWord>& watch) const {
+  SnoopOutcome out;
+  for (size_t i = 0; i < snoops.size(); ++i) {
+    const SnoopUnit& u = snoops[i];
+    if (u.layer() != layer) continue;
+    if (!u.modelled()) {
+      out.note += " | " + snoop_text(u) + ": counting/range compare not modelled, taken as no hit";
+      continue;
+    }
+    const DataMemory& mem = quadrants_[static_cast<size_t>(u.memory() / 4)]->data[static_cast<size_t>(u.memory() % 4)];
+    const bool hit = watch[i].written && mem.contains(u.word()) && mem.read(u.word()) == u.d1;
+    out.note += " | " + snoop_text(u) + (hit ? ": hit" : ": no hit");
+    if (hit && u.stops()) out.stop = true;
+    if (hit && u.branches()) out.branch = true;
+  }
+  return out;
 }
 
 }  // namespace ai8x::hw

@@ -25,6 +25,7 @@
 #include "hw/layer_config.hpp"
 #include "hw/layer_executor.hpp"
 #include "hw/quadrant.hpp"
+#include "hw/snoop.hpp"
 #include "register_map.hpp"
 
 namespace ai8x::hw {
@@ -102,7 +103,17 @@ class Accelerator : public sc_core::sc_module {
   void sequencer_thread();
   void irq_method();
   void run_sequence();
-  std::vector<int> layer_sequence(int first) const;
+  [[nodiscard]] int first_layer() const;
+  // The layer after `layer` (-1: the sequence ends); `hit`: a snoop unit that
+  // guards the layer's link hit.
+  [[nodiscard]] int successor(int layer, const std::vector<SnoopUnit>& snoops, bool hit) const;
+  struct SnoopOutcome {
+    bool stop = false;
+    bool branch = false;
+    std::string note;  // appended to the layer's summary
+  };
+  [[nodiscard]] SnoopOutcome evaluate_snoops(int layer, const std::vector<SnoopUnit>& snoops,
+                                             const std::vector<WatchedWord>& watch) const;
   void raise_irq();
   void update_fifo_probes();
 

@@ -50,7 +50,7 @@ std::vector<int> processor_list(uint64_t map) {
 class LayerRun {
  public:
   LayerRun(const Device& d, std::array<Quadrant*, 4>& q, FifoSet fifos, StreamBuffer& stream, const LayerConfig& c,
-           bool stream_output, AccessLog* log)
+           bool stream_output, AccessLog* log, std::span<WatchedWord> watch = {})
       : d_(d),
         q_(q),
         fifos_(fifos),
@@ -58,6 +58,7 @@ class LayerRun {
         c_(c),
         stream_output_(stream_output),
         log_(log),
+        watch_(watch),
         hp_(hw_params(d)),
         procs_(processor_list(c.processors)),
         np_(static_cast<int>(procs_.size())) {}
@@ -547,6 +548,9 @@ class LayerRun {
                                         " words");
     }
     q_[static_cast<size_t>(memory / 4)]->data[static_cast<size_t>(memory % 4)].write(word, data, lanes);
+    for (WatchedWord& w : watch_) {
+      if (w.memory == memory && w.word == word) w.written = true;
+    }
   }
 
   void put(uint32_t base, uint32_t offset, int64_t value, int lane, int channel, int n, int cols) {
@@ -615,6 +619,7 @@ class LayerRun {
   const LayerConfig& c_;
   bool stream_output_;
   AccessLog* log_;
+  std::span<WatchedWord> watch_;
   HwParams hp_;
   std::vector<int> procs_;
   int np_;
@@ -632,9 +637,9 @@ std::array<size_t, 5> LayerExecutor::fifo_words_needed(const LayerConfig& c) con
   return LayerRun(device_, q, fifos_, unused, c, false, nullptr).words_needed();
 }
 
-void LayerExecutor::run(const LayerConfig& c, bool stream_output, AccessLog* log) {
+void LayerExecutor::run(const LayerConfig& c, bool stream_output, AccessLog* log, std::span<WatchedWord> watch) {
   try {
-    LayerRun(device_, q_, fifos_, stream_, c, stream_output, log).run();
+    LayerRun(device_, q_, fifos_, stream_, c, stream_output, log, watch).run();
   } catch (Error& e) {
     e.with_layer(c.layer);
     throw;

@@ -7,6 +7,7 @@
 // programmed write pointer.
 #include <array>
 #include <cstdint>
+#include <span>
 #include <unordered_map>
 #include <vector>
 
@@ -36,6 +37,13 @@ struct FifoSet {
   FastFifo* fast = nullptr;
 };
 
+// A data-memory word whose writes are watched (the snoop units).
+struct WatchedWord {
+  int memory = 0;  // quadrant·4 + instance
+  uint32_t word = 0;
+  bool written = false;
+};
+
 class LayerExecutor {
  public:
   LayerExecutor(const Device& device, std::array<Quadrant*, 4> quadrants, FifoSet fifos);
@@ -44,7 +52,8 @@ class LayerExecutor {
   [[nodiscard]] std::array<size_t, 5> fifo_words_needed(const LayerConfig& c) const;
 
   // `stream_output`: the next layer reads this one's output as a stream.
-  void run(const LayerConfig& c, bool stream_output, AccessLog* log);
+  // `watch`: words whose `written` flag is set when the layer writes them.
+  void run(const LayerConfig& c, bool stream_output, AccessLog* log, std::span<WatchedWord> watch = {});
 
   StreamBuffer& stream() { return stream_; }
 
