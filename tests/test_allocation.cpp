@@ -527,3 +527,38 @@ INSTANTIATE_TEST_SUITE_P(Cases, AllocationMatchesGenerator, testing::ValuesIn(ca
                          });
 
 }  // namespace
+
+// ---- kernels two layers load into the same words -----------------------------
+
+namespace ai8x {
+namespace {
+
+std::vector<compile::KernelOverlap> overlaps_of(const std::string& name) {
+  const std::filesystem::path dir = std::filesystem::path(AI8X_SHARED_DIR) / "conformance" / name;
+  const cli::CaseNetwork c = cli::load_case_network(dir.string());
+  return compile::kernel_overlaps(compile::place_kernels(c.net, c.program));
+}
+
+TEST(KernelOverlaps, CalcxFourLayerPlacedOverANonCalcxFourLayersWords) {
+  if (!std::filesystem::exists(std::filesystem::path(AI8X_SHARED_DIR) / "conformance" / "t87-fifostream-x4-cifar-hwc"))
+    GTEST_SKIP() << "no shared corpus";
+  // Layer 0 (processors 0-2, not calcx4) holds words 0..59; the calcx4 layers
+  // 2 and 3 are placed at instance-0 words 15..28 and 29..31 of the same processors.
+  const auto o = overlaps_of("t87-fifostream-x4-cifar-hwc");
+  ASSERT_EQ(o.size(), 3U);
+  for (int p = 0; p < 3; ++p) {
+    EXPECT_EQ(o[static_cast<size_t>(p)].processor, p);
+    EXPECT_EQ(o[static_cast<size_t>(p)].first_word, 15);
+    EXPECT_EQ(o[static_cast<size_t>(p)].last_word, 31);
+  }
+}
+
+TEST(KernelOverlaps, NoneWhenEveryLayerHasItsOwnWords) {
+  if (!std::filesystem::exists(std::filesystem::path(AI8X_SHARED_DIR) / "conformance" / "demo87-mnist"))
+    GTEST_SKIP() << "no shared corpus";
+  EXPECT_TRUE(overlaps_of("demo87-mnist").empty());
+  EXPECT_TRUE(overlaps_of("t87-ffsx4readahead-nopad-multipass5-w8").size() == 3U);
+}
+
+}  // namespace
+}  // namespace ai8x

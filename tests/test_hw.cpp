@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <string>
+#include <vector>
 
 #include "core/error.hpp"
 #include "device.hpp"
@@ -55,6 +56,40 @@ TEST(KernelMemory, MexpressStreamPastTheEndIsRefused) {
   EXPECT_TRUE(mem.stream(0x05060708));
   EXPECT_TRUE(mem.stream(0x09000000));   // zero padding past the end is harmless
   EXPECT_FALSE(mem.stream(0x11111111));  // real bytes past the end are not
+}
+
+// Loads word `w` with the normal protocol; `v` lands in bytes 1..4.
+void load_word(KernelMemory& mem, uint32_t w, uint32_t v) {
+  mem.write_normal(w, 0, 0);
+  mem.write_normal(w, 4, v);
+  mem.write_normal(w, 8, 0);
+  mem.write_normal(w, 12, 0);
+}
+
+TEST(KernelMemory, ASecondDifferentLoadBeforeTheStartIsRecorded) {
+  KernelMemory mem(4);
+  load_word(mem, 1, 0x11);
+  load_word(mem, 1, 0x11);  // the same kernels again: nothing is lost
+  EXPECT_TRUE(mem.overwritten().empty());
+  load_word(mem, 1, 0x22);
+  EXPECT_EQ(mem.overwritten(), std::vector<uint32_t>{1});
+  mem.begin_run();
+  load_word(mem, 1, 0x33);  // new kernels for the next start: a reload, not a loss
+  EXPECT_EQ(mem.overwritten().size(), 1U);
+}
+
+TEST(KernelMemory, MexpressStreamOverLoadedWordsIsRecorded) {
+  KernelMemory mem(4);
+  mem.load_counter(0);
+  mem.stream(0x01020304);
+  mem.stream(0x05060708);
+  mem.stream(0x09000000);  // word 0 complete, zero padding into word 1
+  mem.load_counter(1);
+  mem.stream(0x0A0B0C0D);  // word 1 was only padded with zeros: nothing lost
+  EXPECT_TRUE(mem.overwritten().empty());
+  mem.load_counter(0);
+  mem.stream(0x01FF0304);
+  EXPECT_EQ(mem.overwritten(), std::vector<uint32_t>{0});
 }
 
 // ---- register decode (hw-facts §7, mnist) -----------------------------------
@@ -289,6 +324,25 @@ TEST(Replay, FirstLayerReadsTheStandardFifo) {
   t.wait_irq();
   const ReplayResult r = replay(max78000(), t.trace(), {});
   for (uint32_t i = 0; i < 4; ++i) EXPECT_EQ(lane(r.read32(kOut + 4 * i), 0), 0x40 + i) << "pixel " << i;
+  ASSERT_EQ(r.layers.size(), 1U);
+  EXPECT_TRUE(r.layers[0].warnings.empty());
+}
+
+TEST(Replay, FifoInputProcessorThatNoFifoByteFeedsIsReported) {
+  TraceBuilder t(max78000());
+  passthrough_layer(t);
+  t.layer(0, LayerRegister::Ena, 0x11);  // processors 0 and 4; FIFO 0's bytes feed processors 0-3
+  t.w32(t.map().fifo_ctrl_address(), 0x1);
+  t.ctrl(0x8 | (1U << 15)).ctrl(0x9 | (1U << 15));
+  for (uint32_t i = 0; i < 4; ++i) t.w32(t.map().fifo_write_address(0), 0x40 + i);
+  t.wait_irq();
+  const ReplayResult r = replay(max78000(), t.trace(), {});
+  ASSERT_EQ(r.layers.size(), 1U);
+  ASSERT_EQ(r.layers[0].warnings.size(), 1U);
+  EXPECT_NE(r.layers[0].warnings[0].find("input processors 4 are enabled but no FIFO byte feeds them (byte i of "
+                                         "FIFO f feeds processor 16f+i)"),
+            std::string::npos)
+      << r.layers[0].warnings[0];
 }
 
 TEST(Replay, ModelIsResetBetweenReplays) {

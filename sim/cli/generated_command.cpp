@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "cli/verdict.hpp"
 #include "core/error.hpp"
 #include "device.hpp"
 #include "generated/host_build.hpp"
@@ -27,6 +28,7 @@ int run_generated_folder(const GeneratedArgs& a) {
   std::printf("---- end of program output ----\n");
   std::printf("accelerator: %zu layers, %llu cycles (%.1f us at %g MHz)\n", r.model.layers.size(),
               static_cast<unsigned long long>(r.model.total_cycles), r.inference_us, a.clock_mhz);
+  report_model_warnings(r.model);
   if (!r.unload.empty()) {
     std::printf("cnn_unload: %zu words:", r.unload.size());
     for (size_t i = 0; i < r.unload.size(); ++i) {

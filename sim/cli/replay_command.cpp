@@ -59,6 +59,8 @@ int run_replay(const ReplayArgs& a) {
     }
   }
 
+  report_model_warnings(r);
+
   std::string expected = a.expected;
   if (expected.empty()) {
     const fs::path beside = fs::path(a.trace).parent_path() / "expected.json";

@@ -179,10 +179,10 @@ int run_systemc(const Network& net, const SystemcArgs& a) {
   }
 
   size_t layers_differing = 0;
-  size_t errors = 0;
+  size_t errors = report_model_warnings(r);
   if (a.layer_check) {
     layers_differing = report_layer_checks(checks);
-    errors = report_hazards(net, listing.trace, r.access_log);
+    errors += report_hazards(net, listing.trace, r.access_log);
   } else {
     std::printf("layer check against the fast engine and hazard analysis skipped (--no-layer-check)\n");
   }

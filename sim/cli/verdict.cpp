@@ -39,4 +39,27 @@ int report_kat(const KatVerdict& v, const std::string& expected_path, bool locat
   return 1;
 }
 
+size_t report_model_warnings(const hw::ReplayResult& r) {
+  size_t n = 0;
+  for (const hw::LayerRecord& l : r.layers) {
+    for (const std::string& w : l.warnings) {
+      std::printf("warning: layer %d: %s\n", l.layer, w.c_str());
+      ++n;
+    }
+  }
+  constexpr size_t kShown = 8;
+  for (size_t i = 0; i < r.kernel_overwrites.size() && i < kShown; ++i) {
+    const hw::KernelOverwrite& k = r.kernel_overwrites[i];
+    std::printf(
+        "warning: kernel memory of processor %d (q%d p%d), words %u..%u: loaded twice with different data before "
+        "the start; the first kernels are lost, so a layer that needs them computes with the second (on the chip "
+        "too)\n",
+        16 * k.quadrant + k.processor, k.quadrant, k.processor, k.first_word, k.last_word);
+  }
+  if (r.kernel_overwrites.size() > kShown) {
+    std::printf("warning: ... and %zu more kernel memory ranges loaded twice\n", r.kernel_overwrites.size() - kShown);
+  }
+  return n + r.kernel_overwrites.size();
+}
+
 }  // namespace ai8x::cli

@@ -32,4 +32,8 @@ class ModelMemory final : public MemoryReader {
 // 0 on pass, 1 on mismatch.
 int report_kat(const KatVerdict& v, const std::string& expected_path, bool locations);
 
+// Warnings the model raised during a run (kernels lost to a second load).
+// Returns how many were printed.
+size_t report_model_warnings(const hw::ReplayResult& r);
+
 }  // namespace ai8x::cli

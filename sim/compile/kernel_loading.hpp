@@ -35,8 +35,8 @@ std::vector<KernelRun> kernel_runs(std::vector<KernelLoad> loads, bool skip_zero
 // The loads of a kernel map: one per occupied word, in processor and word
 // order (the final memory contents). A network that mixes a non-calcx4 layer
 // with calcx4 layers whose words collide with it needs the generator's full
-// load order instead, which KernelMap does not record yet (see
-// /work/notes/program-kernel-loads.diff).
+// load order instead, which KernelMap does not record yet (such a network
+// loses kernels on the chip too: hw::KernelMemory::overwritten()).
 std::vector<KernelLoad> kernel_loads(const KernelMap& map);
 
 // kernel_runs(kernel_loads(map), skip_zero).

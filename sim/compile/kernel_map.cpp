@@ -160,4 +160,26 @@ KernelMap place_kernels(const Network& net, const CompileOptions& opt) {
   return KernelPlacer(net, opt).run();
 }
 
+std::vector<KernelOverlap> kernel_overlaps(const KernelMap& map) {
+  std::vector<KernelOverlap> out;
+  for (size_t p = 0; p < map.loads.size(); ++p) {
+    std::map<int, KernelWord> first;
+    std::vector<int> lost;
+    for (const auto& [word, bytes] : map.loads[p]) {
+      const auto [it, fresh] = first.emplace(word, bytes);
+      if (!fresh && it->second != bytes) lost.push_back(word);
+    }
+    std::sort(lost.begin(), lost.end());
+    lost.erase(std::unique(lost.begin(), lost.end()), lost.end());
+    for (const int w : lost) {
+      if (!out.empty() && out.back().processor == static_cast<int>(p) && out.back().last_word + 1 == w) {
+        out.back().last_word = w;
+      } else {
+        out.push_back({.processor = static_cast<int>(p), .first_word = w, .last_word = w});
+      }
+    }
+  }
+  return out;
+}
+
 }  // namespace ai8x::compile

@@ -43,6 +43,16 @@ struct KernelMap {
   std::vector<std::vector<std::pair<int, KernelWord>>> loads;
 };
 
+// Words of one processor that two loads fill with different contents: the
+// kernels loaded first are lost on the chip (a calcx4 layer placed over a
+// non-calcx4 layer's words).
+struct KernelOverlap {
+  int processor = 0;
+  int first_word = 0;
+  int last_word = 0;
+};
+std::vector<KernelOverlap> kernel_overlaps(const KernelMap& map);
+
 // Places the kernels of the layers the generator configures, in its order:
 // layers using all 64 processors first, then the others, each by layer index.
 // Throws ai8x::Error naming the layer and processor when a kernel memory is

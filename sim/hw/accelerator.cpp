@@ -191,6 +191,9 @@ void Accelerator::write_global(int q, GlobalRegister r, uint32_t value) {
   if (edge && master && !busy_) {
     master_ = q;
     busy_ = true;
+    for (auto& quadrant : quadrants_) {
+      for (auto& k : quadrant->kernels) k.begin_run();
+    }
     start_event_.notify(sc_core::SC_ZERO_TIME);
   }
 }
@@ -227,6 +230,26 @@ void Accelerator::raise_irq() {
   regs.set_global(GlobalRegister::Ctrl, regs.ctrl() | ctrl::kIrq);
   irq_level_ = true;
   irq_update_.notify(sc_core::SC_ZERO_TIME);
+}
+
+std::vector<KernelOverwrite> Accelerator::kernel_overwrites() const {
+  std::vector<KernelOverwrite> out;
+  for (size_t q = 0; q < quadrants_.size(); ++q) {
+    for (size_t p = 0; p < quadrants_[q]->kernels.size(); ++p) {
+      std::vector<uint32_t> words = quadrants_[q]->kernels[p].overwritten();
+      std::sort(words.begin(), words.end());
+      words.erase(std::unique(words.begin(), words.end()), words.end());
+      for (const uint32_t w : words) {
+        if (!out.empty() && out.back().quadrant == static_cast<int>(q) && out.back().processor == static_cast<int>(p) &&
+            out.back().last_word + 1 == w) {
+          out.back().last_word = w;
+        } else {
+          out.push_back({.quadrant = static_cast<int>(q), .processor = static_cast<int>(p), .first_word = w, .last_word = w});
+        }
+      }
+    }
+  }
+  return out;
 }
 
 int Accelerator::first_layer() const {
@@ -338,13 +361,16 @@ void Accelerator::run_sequence() {
     const LayerTiming t = layer_cycles(device_, c.regs);
     std::vector<WatchedWord> watch;
     for (const SnoopUnit& u : snoops) watch.push_back({.memory = u.memory(), .word = u.word()});
-    executor_->run(c, stream_output, log_enabled_ ? &log_ : nullptr, watch);
+    std::vector<std::string> warnings = executor_->run(c, stream_output, log_enabled_ ? &log_ : nullptr, watch);
     const SnoopOutcome snooped = evaluate_snoops(layer, snoops, watch);
     update_fifo_probes();
     sc_core::wait(period_ * static_cast<double>(t.cycles));
     busy_cycles_ += t.cycles;
-    records_.push_back(
-        {.layer = c.layer, .summary = c.summary() + snooped.note, .cycles = t.cycles, .estimate = t.estimate});
+    records_.push_back({.layer = c.layer,
+                        .summary = c.summary() + snooped.note,
+                        .cycles = t.cycles,
+                        .estimate = t.estimate,
+                        .warnings = std::move(warnings)});
     if (layer_done_) {
       layer_done_(records_.back(), [this](uint32_t address) {
         uint32_t v = 0;

@@ -36,6 +36,7 @@ struct LayerRecord {
   std::string summary;  // the decoded configuration
   uint64_t cycles = 0;
   bool estimate = false;
+  std::vector<std::string> warnings;  // programming the layer probably did not mean
 };
 
 // Reads a 32-bit word at a bus address as the bus sees it (0 if unmapped).
@@ -44,6 +45,15 @@ using MemoryPeek = std::function<uint32_t(uint32_t address)>;
 // the memories as they are at that moment (e.g. to compare every layer's
 // output with the fast engine).
 using LayerDone = std::function<void(const LayerRecord&, const MemoryPeek&)>;
+
+// Kernel memory words of one processor that were loaded twice with different
+// data before a start: the earlier kernels are lost.
+struct KernelOverwrite {
+  int quadrant = 0;
+  int processor = 0;  // within the quadrant
+  uint32_t first_word = 0;
+  uint32_t last_word = 0;
+};
 
 class Accelerator : public sc_core::sc_module {
  public:
@@ -76,6 +86,7 @@ class Accelerator : public sc_core::sc_module {
   // Per-layer reports and the error (if any) of the layer sequence.
   [[nodiscard]] const std::vector<LayerRecord>& layers() const { return records_; }
   [[nodiscard]] uint64_t busy_cycles() const { return busy_cycles_; }
+  [[nodiscard]] std::vector<KernelOverwrite> kernel_overwrites() const;
   [[nodiscard]] std::exception_ptr error() const { return error_; }
   [[nodiscard]] bool busy() const { return busy_; }
   // The interrupt level now (the irq port follows it one delta cycle later).

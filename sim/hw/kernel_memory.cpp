@@ -10,11 +10,11 @@ void KernelMemory::write_normal(uint32_t word, uint32_t slot_byte, uint32_t valu
     default: break;
   }
   // +12: the "execute" write stores the latched parts as byte[0..8].
-  uint8_t* w = bytes_.data() + static_cast<size_t>(word) * kBytesPerWord;
-  w[0] = static_cast<uint8_t>(latch_low_ & 0xFF);
-  for (int i = 0; i < 4; ++i) {
-    w[1 + i] = static_cast<uint8_t>(latch_[0] >> (24 - 8 * i));
-    w[5 + i] = static_cast<uint8_t>(latch_[1] >> (24 - 8 * i));
+  const size_t w = static_cast<size_t>(word) * kBytesPerWord;
+  store(w, static_cast<uint8_t>(latch_low_ & 0xFF));
+  for (size_t i = 0; i < 4; ++i) {
+    store(w + 1 + i, static_cast<uint8_t>(latch_[0] >> (24 - 8 * i)));
+    store(w + 5 + i, static_cast<uint8_t>(latch_[1] >> (24 - 8 * i)));
   }
 }
 
@@ -38,19 +38,21 @@ bool KernelMemory::stream(uint32_t value) {
     for (int i = 0; i < 4; ++i) {
       const auto b = static_cast<uint8_t>(value >> (24 - 8 * i));
       if (cursor_ < bytes_.size()) {
-        bytes_[cursor_++] = b;
+        store(cursor_++, b);
       } else if (b != 0) {
         return false;
       }
     }
     return true;
   }
-  for (int i = 0; i < 4; ++i) bytes_[cursor_++] = static_cast<uint8_t>(value >> (24 - 8 * i));
+  for (int i = 0; i < 4; ++i) store(cursor_++, static_cast<uint8_t>(value >> (24 - 8 * i)));
   return true;
 }
 
 void KernelMemory::clear() {
   bytes_.clear();
+  loaded_.assign(loaded_.size(), 0);
+  overwritten_.clear();
   latch_[0] = latch_[1] = latch_low_ = 0;
   cursor_ = 0;
 }

@@ -63,6 +63,9 @@ class LayerRun {
         procs_(processor_list(c.processors)),
         np_(static_cast<int>(procs_.size())) {}
 
+  // What the layer did that the program probably did not mean (reported, not fatal).
+  [[nodiscard]] std::vector<std::string> take_warnings() { return std::move(warnings_); }
+
   void run() {
     std::vector<Tensor> operands = gather();
     Tensor pooled = pool_and_combine(std::move(operands));
@@ -251,10 +254,12 @@ class LayerRun {
   }
 
  private:
-  void gather_fifo(Tensor& t) const {
+  void gather_fifo(Tensor& t) {
     const auto pixels = static_cast<size_t>(t.h) * static_cast<size_t>(t.w);
     const auto need = words_needed();
-    for (const FifoPlan& f : fifo_plan()) {
+    const std::vector<FifoPlan> plan = fifo_plan();
+    note_unfed_processors(plan);
+    for (const FifoPlan& f : plan) {
       Fifo& fifo = f.fifo == 4 ? fifos_.fast->data : fifos_.standard->fifo(f.fifo);
       const size_t count = need[static_cast<size_t>(f.fifo)];
       if (fifo.size() < count) {
@@ -280,6 +285,28 @@ class LayerRun {
         }
       }
     }
+  }
+
+  // Enabled input processors that no FIFO byte lane feeds read zeros: the
+  // program's input never reaches their channels.
+  void note_unfed_processors(const std::vector<FifoPlan>& plan) {
+    std::vector<bool> fed(static_cast<size_t>(np_), false);
+    for (const FifoPlan& f : plan) {
+      for (const auto& lane : f.lane_index) {
+        for (const int idx : lane) fed[static_cast<size_t>(idx)] = true;
+      }
+    }
+    std::string unfed;
+    for (int i = 0; i < np_; ++i) {
+      if (fed[static_cast<size_t>(i)]) continue;
+      unfed += (unfed.empty() ? "" : ", ") + std::to_string(procs_[static_cast<size_t>(i)]);
+    }
+    if (unfed.empty()) return;
+    const std::string rule = !fast_fifo()  ? "byte i of FIFO f feeds processor 16f+i"
+                             : fast_quad() ? "byte i of a fast-FIFO word feeds processors i, 16+i, 32+i and 48+i"
+                                           : "byte i of a fast-FIFO word feeds processor i";
+    warnings_.push_back("input processors " + unfed + " are enabled but no FIFO byte feeds them (" + rule +
+                        "); their input channels read as zero");
   }
 
   // ---- pooling and element-wise --------------------------------------------
@@ -620,6 +647,7 @@ class LayerRun {
   bool stream_output_;
   AccessLog* log_;
   std::span<WatchedWord> watch_;
+  std::vector<std::string> warnings_;
   HwParams hp_;
   std::vector<int> procs_;
   int np_;
@@ -637,9 +665,12 @@ std::array<size_t, 5> LayerExecutor::fifo_words_needed(const LayerConfig& c) con
   return LayerRun(device_, q, fifos_, unused, c, false, nullptr).words_needed();
 }
 
-void LayerExecutor::run(const LayerConfig& c, bool stream_output, AccessLog* log, std::span<WatchedWord> watch) {
+std::vector<std::string> LayerExecutor::run(const LayerConfig& c, bool stream_output, AccessLog* log,
+                                            std::span<WatchedWord> watch) {
   try {
-    LayerRun(device_, q_, fifos_, stream_, c, stream_output, log, watch).run();
+    LayerRun run(device_, q_, fifos_, stream_, c, stream_output, log, watch);
+    run.run();
+    return run.take_warnings();
   } catch (Error& e) {
     e.with_layer(c.layer);
     throw;

@@ -8,6 +8,7 @@
 #include <array>
 #include <cstdint>
 #include <span>
+#include <string>
 #include <unordered_map>
 #include <vector>
 
@@ -53,7 +54,10 @@ class LayerExecutor {
 
   // `stream_output`: the next layer reads this one's output as a stream.
   // `watch`: words whose `written` flag is set when the layer writes them.
-  void run(const LayerConfig& c, bool stream_output, AccessLog* log, std::span<WatchedWord> watch = {});
+  // Returns warnings about the layer's programming (e.g. input processors no
+  // FIFO feeds).
+  std::vector<std::string> run(const LayerConfig& c, bool stream_output, AccessLog* log,
+                               std::span<WatchedWord> watch = {});
 
   StreamBuffer& stream() { return stream_; }
 

@@ -297,6 +297,7 @@ ReplayResult snapshot(const Device& device, Accelerator& acc) {
   r.layers = acc.layers();
   r.total_cycles = acc.busy_cycles();
   r.access_log = acc.access_log();
+  r.kernel_overwrites = acc.kernel_overwrites();
   return r;
 }
 

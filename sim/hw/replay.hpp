@@ -41,6 +41,7 @@ struct ReplayResult {
   double simulated_seconds = 0;                 // simulated time the trace took
   size_t ops = 0;                               // bus operations played
   AccessLog access_log;                         // when ReplayOptions::access_log
+  std::vector<KernelOverwrite> kernel_overwrites;  // kernels lost to a second load
 
   // The data-memory word at an absolute bus address (0 outside the memories).
   [[nodiscard]] uint32_t read32(uint32_t address) const;
