@@ -170,5 +170,19 @@ TEST_F(Generated, ABadPointerOutsideTheAcceleratorIsReportedNotACrash) {
   EXPECT_NE(r.out.find("accessed 0x00000010, outside the accelerator"), std::string::npos) << r.out;
 }
 
+TEST_F(Generated, AProgramThatKillsItselfIsReportedNotACrash) {
+  // The program runs in a child process: a trap (SIGILL) ends the child, and
+  // ai8xsim reports it as the run's fault.
+  const fs::path folder = emit("demo85-mnist");
+  std::string main_c = slurp(folder / "main.c");
+  const size_t at = main_c.find("  MXC_ICC_Enable(MXC_ICC0);");
+  ASSERT_NE(at, std::string::npos);
+  main_c.insert(at, "  __builtin_trap();\n");
+  std::ofstream(folder / "main.c") << main_c;
+  const Result r = run("--generated " + folder.string());
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+  EXPECT_NE(r.out.find("the run stopped: the program crashed with signal 4"), std::string::npos) << r.out;
+}
+
 }  // namespace
 }  // namespace ai8x

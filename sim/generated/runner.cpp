@@ -10,6 +10,7 @@
 
 #include "core/error.hpp"
 #include "generated/host_build.hpp"
+#include "generated/isolation.hpp"
 #include "generated/mmio_trap.hpp"
 #include "hw/live_bus.hpp"
 
@@ -84,23 +85,27 @@ void on_alarm(int /*signal*/) {
   if (g_timeout_escape != nullptr) siglongjmp(*g_timeout_escape, 2);
 }
 
-}  // namespace
+// The compiled program's entry points (ai8x_host.c, ai8x_guard.c).
+struct Program {
+  HostApi* api;
+  int (*run)();
+  int (*unload_capacity)();
+  void (*unload)(uint32_t*);
+  const char* guard;
+};
 
-RunResult run_generated(const std::string& folder, const Device& device, const RunOptions& options) {
-  const HostBuild build(folder);
-  const Library lib(build.shared_object());
-  auto* api = lib.symbol<HostApi>("ai8x_host");
-  auto* run = lib.symbol<int()>("ai8x_run");
-  auto* unload_capacity = lib.symbol<int()>("ai8x_unload_capacity");
-  auto* unload = lib.symbol<void(uint32_t*)>("ai8x_unload");
-  const auto* guard = lib.symbol<const char>("ai8x_overrun_guard");
+RunResult run_program(const Program& program, const Device& device, const RunOptions& options) {
+  HostApi* api = program.api;
+  auto* run = program.run;
+  auto* unload_capacity = program.unload_capacity;
+  auto* unload = program.unload;
+  const char* guard = program.guard;
 
   hw::LiveBus bus(device, options.clock_mhz);
   Session session{.bus = &bus};
   *api = HostApi{.context = &session, .output = &output, .sleep = &sleep_until_irq, .time_us = &time_us};
 
   RunResult r;
-  r.sources = build.sources();
   MmioTrap trap(accelerator_windows(), [&bus](bool is_write, uint32_t address, unsigned bytes, uint32_t& value) {
     return is_write ? bus.write(address, value, bytes) : bus.read(address, bytes, value);
   });
@@ -178,6 +183,23 @@ RunResult run_generated(const std::string& folder, const Device& device, const R
   } else {
     r.outcome = RunResult::Outcome::NoVerdict;
   }
+  return r;
+}
+
+}  // namespace
+
+RunResult run_generated(const std::string& folder, const Device& device, const RunOptions& options) {
+  const HostBuild build(folder);
+  const Library lib(build.shared_object());
+  const Program program{.api = lib.symbol<HostApi>("ai8x_host"),
+                        .run = lib.symbol<int()>("ai8x_run"),
+                        .unload_capacity = lib.symbol<int()>("ai8x_unload_capacity"),
+                        .unload = lib.symbol<void(uint32_t*)>("ai8x_unload"),
+                        .guard = lib.symbol<const char>("ai8x_overrun_guard")};
+  RunResult r = options.isolate ? run_isolated([&] { return run_program(program, device, options); })
+                                : run_program(program, device, options);
+  r.sources = build.sources();
+  r.model.device = &device;
   return r;
 }
 

@@ -16,6 +16,7 @@ namespace ai8x::generated {
 struct RunOptions {
   double clock_mhz = 50;
   unsigned timeout_seconds = 600;  // wall time before a hanging program is stopped
+  bool isolate = true;             // run in a child process (generated/isolation.hpp)
 };
 
 struct RunResult {
