@@ -19,6 +19,13 @@ set(ai8x_defect_unfed_input
   t85-fifostream-group-notvga64x48-hwc
 )
 
+# A depthwise layer moving channels from input processors spread over the
+# quadrants: the generator points each quadrant's write pointer as if the
+# input processors were contiguous (project case).
+set(ai8x_defect_depthwise_target
+  x87-depthwise-move-spread
+)
+
 function(ai8x_expect_defect cases regex)
   foreach(c ${cases})
     foreach(mode replay systemc)
@@ -32,3 +39,4 @@ function(ai8x_expect_defect cases regex)
 endfunction()
 ai8x_expect_defect("${ai8x_defect_kernel_overlap}" "loaded twice with different data")
 ai8x_expect_defect("${ai8x_defect_unfed_input}" "no FIFO byte feeds them")
+ai8x_expect_defect("${ai8x_defect_depthwise_target}" "the generator points quadrant 1's write pointer")

@@ -32,6 +32,7 @@
 #include "cli/verdict.hpp"
 #include "compile/bias_map.hpp"
 #include "compile/kernel_map.hpp"
+#include "compile/program.hpp"
 #include "core/error.hpp"
 #include "device.hpp"
 #include "engine/engine.hpp"
@@ -241,12 +242,13 @@ int simulate(Args& a, const std::vector<std::string>& ignored) {
     const compile::CompileOptions copt = compile::compile_options(net);
     const compile::KernelMap kernels = compile::place_kernels(net, copt);
     const compile::BiasMap biases = compile::place_biases(net, copt);
-    for (const compile::KernelOverlap& o : compile::kernel_overlaps(kernels)) {
-      std::fprintf(stderr,
-                   "warning: kernel memory of processor %d, words %d..%d: the generator loads two layers' kernels "
-                   "there; the chip keeps only the second load, so its output will differ from the known answer "
-                   "(--model systemc shows the chip's)\n",
-                   o.processor, o.first_word, o.last_word);
+    if (a.model != "systemc") {
+      for (const std::string& d : compile::generator_defects(net, copt)) {
+        std::fprintf(stderr,
+                     "warning: %s; the board's output will differ from the known answer (--model systemc shows "
+                     "the chip's)\n",
+                     d.c_str());
+      }
     }
     if (!a.memory_map.empty()) {
       std::ofstream out(a.memory_map, std::ios::binary);

@@ -180,6 +180,10 @@ int run_systemc(const Network& net, const SystemcArgs& a) {
 
   size_t layers_differing = 0;
   size_t errors = report_model_warnings(r);
+  for (const std::string& d : compile::generator_defects(net, copt, false)) {
+    std::printf("warning: %s\n", d.c_str());
+    ++errors;
+  }
   if (a.layer_check) {
     layers_differing = report_layer_checks(checks);
     errors += report_hazards(net, listing.trace, r.access_log);

@@ -224,6 +224,43 @@ int ProgramModel::next_layer(int layer) const {
   return next >= 0 && next < static_cast<int>(net_.layers.size()) ? next : -1;
 }
 
+// A depthwise layer that moves its channels (output map ≠ input map): the
+// output processor the generator points quadrant q's write pointer at. It
+// counts channels as if the input processors were contiguous from the first.
+int depthwise_write_target(const LayerHardware& h, int q) {
+  const int first = first_set(h.processors) / 16;
+  int target = (q - first) * 16 + first_set(h.output_processors);
+  if (q != first) target -= first_set(h.processors) % 16;
+  return target;
+}
+
+std::vector<std::string> ProgramModel::depthwise_placement_warnings() const {
+  std::vector<std::string> out;
+  for (size_t i = 0; i < net_.layers.size(); ++i) {
+    const LayerSpec& l = net_.layers[i];
+    const LayerHardware& h = hw_[i];
+    if (!h.configured || h.passthrough || l.groups <= 1 || h.broadcast) continue;
+    for (int q = first_set(h.processors) / 16; q < 4; ++q) {
+      const uint64_t mine = quadrant_bits(h.processors, q);
+      if (mine == 0) continue;
+      // The channel of the quadrant's first processor, and the output processor the network places it at.
+      const int channel = popcount(h.processors & ((uint64_t{1} << (16 * q + first_set(mine))) - 1));
+      uint64_t outs = h.output_processors;
+      for (int k = 0; k < channel && outs != 0; ++k) outs &= outs - 1;
+      if (outs == 0) continue;
+      const int intended = first_set(outs);
+      const int programmed = depthwise_write_target(h, q);
+      if (intended / 4 == programmed / 4) continue;
+      out.push_back("layer " + std::to_string(i) + ": the generator points quadrant " + std::to_string(q) +
+                    "'s write pointer (depthwise, channels from " + std::to_string(channel) +
+                    ") at the memory of output processor " + std::to_string(programmed) +
+                    ", but the network places those channels at output processor " + std::to_string(intended) +
+                    " (it counts the input processors as contiguous); on the chip these channels land elsewhere");
+    }
+  }
+  return out;
+}
+
 // Timeslots − 1 of passthrough and depthwise layers: the largest over the used quadrants.
 int ProgramModel::timeslot_max(int layer) const {
   const LayerSpec& l = net_.layers[static_cast<size_t>(layer)];
@@ -389,11 +426,8 @@ class LayerProgrammer {
     }
     if (!h_.passthrough && l_.groups > 1 && !h_.broadcast) {
       // Depthwise moving data: each quadrant targets its own output processors.
-      const int first = first_set(h_.processors) / 16;
-      if (q_ < first) return 0;
-      int target = (q_ - first) * 16 + first_set(h_.output_processors);
-      if (q_ != first) target -= first_set(h_.processors) % 16;
-      return u32(target / 4) << t_.write_ptr_shift;
+      if (q_ < first_set(h_.processors) / 16) return 0;
+      return u32(depthwise_write_target(h_, q_) / 4) << t_.write_ptr_shift;
     }
     int instance = 0;
     const uint64_t in_quadrant = h_.output_processors & (uint64_t{0xffff} << (16 * q_));

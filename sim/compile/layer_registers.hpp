@@ -92,6 +92,8 @@ struct RegisterWrite {
   bool force = false;  // written even when zero
 };
 
+int depthwise_write_target(const LayerHardware& h, int q);
+
 // Network-wide facts of the register program.
 class ProgramModel {
  public:
@@ -129,6 +131,9 @@ class ProgramModel {
   [[nodiscard]] int timeslot_max(int layer) const;
   // The layer writes through its quadrants' local output bus (non-uniform output map gaps).
   [[nodiscard]] bool local_source(int layer) const;
+  // Depthwise layers whose programmed write pointers put channels elsewhere
+  // than the network's output map (the generator's known answer) says.
+  [[nodiscard]] std::vector<std::string> depthwise_placement_warnings() const;
 
  private:
   [[nodiscard]] LayerHardware derive(const LayerSpec& l) const;

@@ -453,4 +453,16 @@ io::Trace compile_program(const Network& net, const CompileOptions& opt) {
   return compile_listing(net, opt).trace;
 }
 
+std::vector<std::string> generator_defects(const Network& net, const CompileOptions& opt, bool kernels) {
+  const ProgramModel m(net, opt);
+  std::vector<std::string> out;
+  for (const KernelOverlap& o : kernels ? kernel_overlaps(m.kernels()) : std::vector<KernelOverlap>{}) {
+    out.push_back("kernel memory of processor " + std::to_string(o.processor) + ", words " +
+                  std::to_string(o.first_word) + ".." + std::to_string(o.last_word) +
+                  ": the generator loads two layers' kernels there; the chip keeps only the second load");
+  }
+  for (std::string& w : m.depthwise_placement_warnings()) out.push_back(std::move(w));
+  return out;
+}
+
 }  // namespace ai8x::compile

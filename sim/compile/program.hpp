@@ -32,4 +32,12 @@ struct ProgramListing {
 ProgramListing compile_listing(const Network& net, const CompileOptions& opt);
 io::Trace compile_program(const Network& net, const CompileOptions& opt);
 
+// Where the generator's programming for this network departs from its own
+// known answer, so the board fails where the generator's simulation passes:
+// kernels of two layers loaded into the same words, depthwise channels
+// written elsewhere than the output map says. One message per finding.
+// `kernels` false: leave out the kernel overlaps (the SystemC model reports
+// those itself as it loads them).
+std::vector<std::string> generator_defects(const Network& net, const CompileOptions& opt, bool kernels = true);
+
 }  // namespace ai8x::compile

@@ -627,8 +627,14 @@ class LayerRun {
       return;
     }
     for (int o = 0; o < out.c; ++o) {
-      const int e = o / c_.positions;
-      const int j = o % c_.positions;
+      int e = o / c_.positions;
+      int j = o % c_.positions;
+      if (c_.depthwise) {
+        // Broadcast depthwise: each processor writes its channel at its own
+        // position (xpch_max spans the processor map, holes included).
+        e = o / np_;
+        j = procs_[static_cast<size_t>(o % np_)] - procs_.front();
+      }
       uint32_t base = c_.wptr_base[static_cast<size_t>(primary)] + static_cast<uint32_t>(j / 4) * c_.moff +
                       static_cast<uint32_t>(e) * c_.choff;
       if (c_.wide) base += static_cast<uint32_t>(j % 4);
