@@ -718,7 +718,9 @@ class Builder {
 
   void check_weight_shape(const LayerSpec& l) {
     const auto& s = l.weight_shape;
-    const int64_t per_group = l.in_channels / std::max(1, l.groups) *
+    // The generator's weight layout: (out, in/groups, kh, kw); for ConvTranspose2d
+    // (after its flip and axis swap) (out/groups, in, kh, kw).
+    const int64_t per_group = l.in_channels / (l.op == Op::ConvTranspose2d ? 1 : std::max(1, l.groups)) *
                               (l.flatten ? static_cast<int64_t>(l.pooled_dim[0]) * l.pooled_dim[1] : 1);
     if (s[0] != l.out_channels / (l.op == Op::ConvTranspose2d ? l.groups : 1)) {
       fail(
