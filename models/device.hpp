@@ -77,6 +77,9 @@ struct Device {
   bool read_gap = false;
   bool kernel_bypass = false;
   bool multipass_eltwise_conv_bias = false;
+  // MAX78000: an element-wise operation over more than two passes (other than
+  // 2 operands x 2 passes) runs as a pass-through by rows: no pooling, no convolution.
+  bool eltwise_multipass_emulated = false;
   bool calcx4 = false;                     // kernels spread over the four kernel memory instances
   bool depthwise_in_one_instance = false;  // a depthwise layer's kernels stay in one instance
   bool flatten_bias_first = false;         // the generator allocates flattening layers' bias first

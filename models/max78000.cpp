@@ -41,6 +41,7 @@ const Device& max78000() {
     x.max_conv1d_dilation = 1023;
     x.hwc_max_pixels = 8192;
     x.multipass_eltwise_conv_bias = true;
+    x.eltwise_multipass_emulated = true;
     return x;
   }();
   return d;

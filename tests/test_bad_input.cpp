@@ -202,6 +202,10 @@ std::vector<BadInput> bad_inputs() {
           "passthrough_activation", "  - op: mlp\n",
           "  - op: none\n    activate: ReLU\n    processors: 0x0000000000000fff\n    out_offset: 0\n  - op: mlp\n",
           {"net.yaml"}),
+      mnist_yaml("passthrough_output_not_packed", "  - op: mlp\n",
+                 "  - op: none\n    processors: 0x0000000000000fff\n    output_processors: 0x0000000000fff000\n"
+                 "    out_offset: 0\n  - op: mlp\n",
+                 {"net.yaml", "layer 4", "output_processors", "packed"}),
       mnist_yaml("32bit_with_activation", "    activate: None", "    activate: ReLU",
                  {"net.yaml", "layer 4", "output_width"}),
       mnist_yaml("shift_out_of_range", "    activate: None", "    activate: None\n    output_shift: 20",

@@ -656,6 +656,7 @@ class Builder {
              std::to_string(l.out_channels) + " output channels exceed the maximum of " +
                  std::to_string(dev_.max_channels));
       check_processor_maps(l);
+      check_map_shapes(l);
       if (!l.bias.empty() && static_cast<int>(l.bias.size()) != l.out_channels) {
         fail(ll, "bias",
              "the layer has " + std::to_string(l.out_channels) + " output channels but " +
@@ -713,6 +714,50 @@ class Builder {
                " pass(es) need " + std::to_string(l.out_per_pass) +
                " processors per pass, but the output processor map " + hex(l.output_processors, 16) + origin + " has " +
                std::to_string(obits) + " bits");
+    }
+  }
+
+  // Map shapes the hardware needs beyond the processor counts (hw-facts §1).
+  void check_map_shapes(const LayerSpec& l) {
+    const int ll = l.index;
+    if (l.op == Op::Passthrough) {
+      // Each quadrant's outputs are its inputs packed from its first output processor.
+      for (int g = 0; g < 4; ++g) {
+        const auto in = static_cast<uint32_t>((l.processors >> (16 * g)) & 0xFFFF);
+        auto out = static_cast<uint32_t>((l.output_processors >> (16 * g)) & 0xFFFF);
+        if (out != 0) out >>= std::countr_zero(out);
+        const uint32_t packed = (1U << std::popcount(in)) - 1;
+        if (out != packed) {
+          fail(ll, "output_processors",
+               "a pass-through layer's output processors must be its input processors packed, quadrant by "
+               "quadrant; input " +
+                   hex(l.processors, 16) + ", output " + hex(l.output_processors, 16));
+        }
+      }
+    }
+    if (l.groups > 1) {
+      if (std::countr_zero(l.output_processors) % 4 != 0) {
+        fail(ll, "output_processors",
+             "a depthwise layer's output processors must start at a multiple of 4, not " +
+                 hex(l.output_processors, 16));
+      }
+      const int first = std::countr_zero(l.processors);
+      if (first % 4 != 0 && (l.processors >> first) >> 16 != 0) {
+        fail(ll, "processors",
+             "a depthwise layer whose processors span quadrants must start at a multiple of 4, not " +
+                 hex(l.processors, 16));
+      }
+    }
+    if (dev_.eltwise_multipass_emulated && l.operands > 1 && l.in_passes > 1 &&
+        l.operands * l.in_passes != l.operands + l.in_passes) {
+      const bool pools = l.pool_size[0] > 1 || l.pool_size[1] > 1 || l.pool_stride[0] > 1 || l.pool_stride[1] > 1;
+      if (l.op != Op::Passthrough || pools) {
+        fail(ll, l.op != Op::Passthrough ? "operation" : "max_pool",
+             "on " + dev_.name + " an element-wise operation of " + std::to_string(l.operands) + " operands over " +
+                 std::to_string(l.in_passes) +
+                 " passes runs as a pass-through by rows and cannot pool or convolve (only 2 operands over 2 "
+                 "passes can)");
+      }
     }
   }
 
