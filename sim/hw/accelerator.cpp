@@ -39,6 +39,7 @@ void Accelerator::reset() {
   busy_cycles_ = 0;
   error_ = nullptr;
   next_layer_ = -1;
+  previous_layer_ = -1;
   busy_ = false;
   if (irq_level_) {
     irq_level_ = false;
@@ -320,6 +321,7 @@ void Accelerator::run_sequence() {
   };
   int layer = continuing ? next_layer_ : first_layer();
   bool first = !continuing;
+  int previous = continuing ? previous_layer_ : -1;  // whose stream a streaming layer reads
   size_t steps = 0;
   while (layer >= 0) {
     check_layer(layer);
@@ -361,7 +363,9 @@ void Accelerator::run_sequence() {
     const LayerTiming t = layer_cycles(device_, c.regs);
     std::vector<WatchedWord> watch;
     for (const SnoopUnit& u : snoops) watch.push_back({.memory = u.memory(), .word = u.word()});
-    std::vector<std::string> warnings = executor_->run(c, stream_output, log_enabled_ ? &log_ : nullptr, watch);
+    std::vector<std::string> warnings =
+        executor_->run(c, stream_output, log_enabled_ ? &log_ : nullptr, previous, watch);
+    previous = layer;
     const SnoopOutcome snooped = evaluate_snoops(layer, snoops, watch);
     update_fifo_probes();
     sc_core::wait(period_ * static_cast<double>(t.cycles));
@@ -381,6 +385,7 @@ void Accelerator::run_sequence() {
     if (one_shot) {
       // One layer per start; the next start continues with the following one.
       next_layer_ = next;
+      previous_layer_ = layer;
       break;
     }
     layer = next;

@@ -138,7 +138,8 @@ class Accelerator : public sc_core::sc_module {
 
   sc_core::sc_event start_event_, irq_update_, fifo_event_, done_event_;
   int master_ = 0;
-  int next_layer_ = -1;  // one-shot mode: where the next start continues
+  int next_layer_ = -1;      // one-shot mode: where the next start continues
+  int previous_layer_ = -1;  // ... and the layer run before it
   bool busy_ = false;
   bool irq_level_ = false;
   std::vector<LayerRecord> records_;

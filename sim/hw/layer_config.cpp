@@ -81,6 +81,9 @@ class Decoder {
     c.fast_fifo = c.fifo_input && (ctrl & ctrl::kFastFifo) != 0;
     c.quad = c.fast_fifo && (ctrl & ctrl::kFastFifoQuad) != 0;
     c.rptr = reg(LayerRegister::RptrBase);
+    if (c.stream_input) {
+      for (int q = 0; q < d_.quadrants && c.rollover == 0; ++q) c.rollover = reg(q, LayerRegister::Fbuf);
+    }
 
     // Input passes; a flattening layer reads its whole vector as passes.
     c.flatten = bits(post, 27, 1) != 0;

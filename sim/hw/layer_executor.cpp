@@ -14,15 +14,31 @@ namespace ai8x::hw {
 bool StreamBuffer::read(int memory, uint32_t word, uint32_t& value) const {
   const auto it = words_.find(static_cast<uint64_t>(memory) << 32 | word);
   if (it == words_.end()) return false;
-  value = it->second;
+  value = it->second.data;
   return true;
 }
 
-void StreamBuffer::write(int memory, uint32_t word, uint32_t data, unsigned byte_mask) {
-  uint32_t& w = words_[static_cast<uint64_t>(memory) << 32 | word];
+void StreamBuffer::write(int memory, uint32_t word, uint32_t data, unsigned byte_mask, int layer) {
+  Word& w = words_[static_cast<uint64_t>(memory) << 32 | word];
   for (unsigned i = 0; i < 4; ++i) {
-    if ((byte_mask >> i) & 1U) w = (w & ~(0xFFU << (8 * i))) | (data & (0xFFU << (8 * i)));
+    if ((byte_mask >> i) & 1U) w.data = (w.data & ~(0xFFU << (8 * i))) | (data & (0xFFU << (8 * i)));
   }
+  w.lanes |= byte_mask;
+  w.layer = layer;
+}
+
+std::vector<std::pair<uint32_t, StreamBuffer::Word>> StreamBuffer::take(int memory, int layer) {
+  std::vector<std::pair<uint32_t, Word>> out;
+  for (auto it = words_.begin(); it != words_.end();) {
+    if (static_cast<int>(it->first >> 32) == memory && it->second.layer == layer) {
+      out.emplace_back(static_cast<uint32_t>(it->first), it->second);
+      it = words_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  return out;
 }
 
 namespace {
@@ -65,6 +81,51 @@ class LayerRun {
 
   // What the layer did that the program probably did not mean (reported, not fatal).
   [[nodiscard]] std::vector<std::string> take_warnings() { return std::move(warnings_); }
+
+  // A streaming layer has read its producer's stream: the producer's writes
+  // land in this layer's rollover buffer (FBUF words from RPTR_BASE in each
+  // input memory; no FBUF: a plain buffer), as the chip leaves them.
+  // Returns the buffer's extent in each memory.
+  std::vector<StreamRegion> fold_stream(int producer) {
+    std::vector<StreamRegion> regions;
+    if (!c_.stream_input || producer < 0) return regions;
+    if (c_.rollover > 0 && static_cast<uint64_t>(c_.rptr) + c_.rollover > hp_.memory_words) {
+      fail(LayerRegister::Fbuf, "the rollover buffer from word " + std::to_string(c_.rptr) + " (" +
+                                    std::to_string(c_.rollover) + " words) runs past the data memory's " +
+                                    std::to_string(hp_.memory_words) + " words");
+    }
+    for (int memory = 0; memory < 16; ++memory) {
+      if (((c_.processors >> (4 * memory)) & 0xFU) == 0) continue;
+      StreamRegion region{.layer = c_.layer, .memory = memory, .first = c_.rptr, .last = c_.rptr};
+      bool any = false;
+      for (const auto& [word, w] : stream_.take(memory, producer)) {
+        uint32_t slot = word;
+        if (c_.rollover > 0 && word >= c_.rptr) slot = c_.rptr + (word - c_.rptr) % c_.rollover;
+        if (slot >= hp_.memory_words) {
+          fail(LayerRegister::Fbuf, "the rollover buffer from word " + std::to_string(c_.rptr) + " of data memory " +
+                                        std::to_string(memory) + " (" + std::to_string(c_.rollover) +
+                                        " words) runs past the memory's " + std::to_string(hp_.memory_words) +
+                                        " words");
+        }
+        q_[static_cast<size_t>(memory / 4)]->data[static_cast<size_t>(memory % 4)].write(slot, w.data, w.lanes);
+        region.first = std::min(region.first, slot);
+        region.last = std::max(region.last, slot);
+        any = true;
+        if (log_ != nullptr) {
+          log_->push_back({.layer = w.layer,
+                           .is_write = true,
+                           .memory = memory,
+                           .byte_offset = slot * 4,
+                           .lanes = static_cast<uint8_t>(w.lanes)});
+        }
+      }
+      if (any) {
+        if (c_.rollover > 0) region.last = std::max(region.last, c_.rptr + c_.rollover - 1);
+        regions.push_back(region);
+      }
+    }
+    return regions;
+  }
 
   void run() {
     std::vector<Tensor> operands = gather();
@@ -555,6 +616,11 @@ class LayerRun {
     const int memory = static_cast<int>(base >> hp_.wptr_shift);
     const uint64_t word64 = static_cast<uint64_t>(base & ((1U << hp_.wptr_shift) - 1)) + offset;
     const auto word = static_cast<uint32_t>(word64);
+    if (stream_output_ && memory < 16 && word64 < (uint64_t{1} << 30)) {
+      // Logged when the consumer folds it into its rollover buffer.
+      stream_.write(memory, word, data, lanes, c_.layer);
+      return;
+    }
     if (log_ != nullptr) {
       log_->push_back({.layer = c_.layer,
                        .is_write = true,
@@ -564,10 +630,6 @@ class LayerRun {
                        .channel = channel,
                        .row = row,
                        .col = col});
-    }
-    if (stream_output_ && memory < 16 && word64 < (uint64_t{1} << 30)) {
-      stream_.write(memory, word, data, lanes);
-      return;
     }
     if (memory >= 16 || word64 >= hp_.memory_words) {
       fail(LayerRegister::WptrBase, "the layer writes word " + std::to_string(word64) + " of data memory " +
@@ -671,12 +733,26 @@ std::array<size_t, 5> LayerExecutor::fifo_words_needed(const LayerConfig& c) con
   return LayerRun(device_, q, fifos_, unused, c, false, nullptr).words_needed();
 }
 
-std::vector<std::string> LayerExecutor::run(const LayerConfig& c, bool stream_output, AccessLog* log,
+std::vector<std::string> LayerExecutor::run(const LayerConfig& c, bool stream_output, AccessLog* log, int producer,
                                             std::span<WatchedWord> watch) {
   try {
     LayerRun run(device_, q_, fifos_, stream_, c, stream_output, log, watch);
     run.run();
-    return run.take_warnings();
+    if (!c.stream_input) chain_.clear();
+    std::vector<std::string> warnings = run.take_warnings();
+    // The rollover buffers of one streaming chain are all live at once.
+    for (const StreamRegion& r : run.fold_stream(producer)) {
+      for (const StreamRegion& o : chain_) {
+        if (o.memory != r.memory || o.last < r.first || r.last < o.first) continue;
+        warnings.push_back("its rollover buffer (data memory " + std::to_string(r.memory) + ", words " +
+                           std::to_string(r.first) + ".." + std::to_string(r.last) + ") overlaps layer " +
+                           std::to_string(o.layer) + "'s (words " + std::to_string(o.first) + ".." +
+                           std::to_string(o.last) + "); the streaming layers run together, so on the chip each "
+                           "overwrites the other's rows");
+      }
+      chain_.push_back(r);
+    }
+    return warnings;
   } catch (Error& e) {
     e.with_layer(c.layer);
     throw;

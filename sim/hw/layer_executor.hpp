@@ -10,6 +10,7 @@
 #include <span>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "device.hpp"
@@ -21,16 +22,33 @@
 namespace ai8x::hw {
 
 // The words a chain of streaming layers passes through its circular buffers.
-// Computing whole layers at once, the model keeps them unwrapped here instead
-// of in the (smaller) rollover buffers of the data memories.
+// Computing whole layers at once, the model keeps them unwrapped here while
+// the consuming layer runs, then folds them into its rollover buffer in the
+// data memory (RPTR_BASE + (word − RPTR_BASE) mod FBUF, the last write of
+// each slot wins): the memory ends as the chip leaves it.
 class StreamBuffer {
  public:
+  struct Word {
+    uint32_t data = 0;
+    unsigned lanes = 0;  // bytes written
+    int layer = -1;      // the writing layer
+  };
   [[nodiscard]] bool read(int memory, uint32_t word, uint32_t& value) const;
-  void write(int memory, uint32_t word, uint32_t data, unsigned byte_mask);
+  void write(int memory, uint32_t word, uint32_t data, unsigned byte_mask, int layer);
+  // Removes what `layer` wrote into `memory`, in word order.
+  [[nodiscard]] std::vector<std::pair<uint32_t, Word>> take(int memory, int layer);
   void clear() { words_.clear(); }
 
  private:
-  std::unordered_map<uint64_t, uint32_t> words_;
+  std::unordered_map<uint64_t, Word> words_;
+};
+
+// The data-memory words a streaming layer's rollover buffer occupies.
+struct StreamRegion {
+  int layer = 0;
+  int memory = 0;
+  uint32_t first = 0;  // words, inclusive
+  uint32_t last = 0;
 };
 
 struct FifoSet {
@@ -53,10 +71,11 @@ class LayerExecutor {
   [[nodiscard]] std::array<size_t, 5> fifo_words_needed(const LayerConfig& c) const;
 
   // `stream_output`: the next layer reads this one's output as a stream.
+  // `producer`: the layer that ran before (whose stream a streaming layer reads).
   // `watch`: words whose `written` flag is set when the layer writes them.
   // Returns warnings about the layer's programming (e.g. input processors no
   // FIFO feeds).
-  std::vector<std::string> run(const LayerConfig& c, bool stream_output, AccessLog* log,
+  std::vector<std::string> run(const LayerConfig& c, bool stream_output, AccessLog* log, int producer = -1,
                                std::span<WatchedWord> watch = {});
 
   StreamBuffer& stream() { return stream_; }
@@ -66,6 +85,7 @@ class LayerExecutor {
   std::array<Quadrant*, 4> q_;
   FifoSet fifos_;
   StreamBuffer stream_;
+  std::vector<StreamRegion> chain_;  // rollover buffers of the running streaming chain
 };
 
 }  // namespace ai8x::hw
