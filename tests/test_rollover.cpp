@@ -55,9 +55,8 @@ TEST_F(Rollover, TheGeneratorsBuffersAreDisjointAndFoldIntoMemory) {
 
 TEST_F(Rollover, OverlappingBuffersOfOneChainAreReported) {
   // Layer 2's buffer moved to word 0x440, inside layer 1's (0x400..0x48d).
-  const ReplayResult r = replay(max78000(),
-                                edited({{{1, LayerRegister::WptrBase}, 0x440}, {{2, LayerRegister::RptrBase}, 0x440}}),
-                                {});
+  const ReplayResult r =
+      replay(max78000(), edited({{{1, LayerRegister::WptrBase}, 0x440}, {{2, LayerRegister::RptrBase}, 0x440}}), {});
   ASSERT_GE(r.layers.size(), 3U);
   ASSERT_EQ(r.layers[2].layer, 2);
   ASSERT_FALSE(r.layers[2].warnings.empty());

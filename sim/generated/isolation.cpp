@@ -28,8 +28,8 @@ json encode_model(const hw::ReplayResult& m) {
   for (const hw::KernelOverwrite& k : m.kernel_overwrites) {
     overwrites.push_back({k.quadrant, k.processor, k.first_word, k.last_word});
   }
-  return {{"memories", m.memories},     {"layers", layers},           {"total_cycles", m.total_cycles},
-          {"seconds", m.simulated_seconds}, {"ops", m.ops}, {"kernel_overwrites", overwrites}};
+  return {{"memories", m.memories},         {"layers", layers}, {"total_cycles", m.total_cycles},
+          {"seconds", m.simulated_seconds}, {"ops", m.ops},     {"kernel_overwrites", overwrites}};
 }
 
 hw::ReplayResult decode_model(const json& j, const Device* device) {
@@ -112,7 +112,8 @@ RunResult decode_result(const std::vector<uint8_t>& bytes) {
 
 RunResult run_isolated(const std::function<RunResult()>& run) {
   int fds[2];
-  if (pipe(fds) != 0) throw Error({}, std::string("cannot create a pipe for the program's run: ") + std::strerror(errno));
+  if (pipe(fds) != 0)
+    throw Error({}, std::string("cannot create a pipe for the program's run: ") + std::strerror(errno));
   std::fflush(nullptr);
   const pid_t pid = fork();
   if (pid < 0) {

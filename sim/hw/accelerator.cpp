@@ -245,7 +245,8 @@ std::vector<KernelOverwrite> Accelerator::kernel_overwrites() const {
             out.back().last_word + 1 == w) {
           out.back().last_word = w;
         } else {
-          out.push_back({.quadrant = static_cast<int>(q), .processor = static_cast<int>(p), .first_word = w, .last_word = w});
+          out.push_back(
+              {.quadrant = static_cast<int>(q), .processor = static_cast<int>(p), .first_word = w, .last_word = w});
         }
       }
     }
@@ -268,8 +269,8 @@ int Accelerator::successor(int layer, const std::vector<SnoopUnit>& snoops, bool
     if ((next & (1U << 8)) != 0) return -1;
     if ((next & (1U << 7)) != 0) {
       // A snoop unit that branches guards the link: taken only on its hit.
-      const bool guarded =
-          std::any_of(snoops.begin(), snoops.end(), [&](const SnoopUnit& u) { return u.layer() == layer && u.branches(); });
+      const bool guarded = std::any_of(snoops.begin(), snoops.end(),
+                                       [&](const SnoopUnit& u) { return u.layer() == layer && u.branches(); });
       if (!guarded || hit) return static_cast<int>(next & 0x7FU);
     }
   }

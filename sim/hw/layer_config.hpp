@@ -35,7 +35,7 @@ struct LayerConfig {
   bool flatten = false;
   int rows = 0, cols = 0;  // input rows/columns the counters cover
   int pad_rows = 0, pad_cols = 0;
-  uint32_t rptr = 0;  // word offset in every processor's own memory
+  uint32_t rptr = 0;      // word offset in every processor's own memory
   uint32_t rollover = 0;  // FBUF: a streamed input's circular buffer length in words (0: none)
 
   // Pooling before the operator (and around the element-wise op).

@@ -747,7 +747,8 @@ std::vector<std::string> LayerExecutor::run(const LayerConfig& c, bool stream_ou
         warnings.push_back("its rollover buffer (data memory " + std::to_string(r.memory) + ", words " +
                            std::to_string(r.first) + ".." + std::to_string(r.last) + ") overlaps layer " +
                            std::to_string(o.layer) + "'s (words " + std::to_string(o.first) + ".." +
-                           std::to_string(o.last) + "); the streaming layers run together, so on the chip each "
+                           std::to_string(o.last) +
+                           "); the streaming layers run together, so on the chip each "
                            "overwrites the other's rows");
       }
       chain_.push_back(r);

@@ -35,12 +35,12 @@ struct ReplayOptions {
 
 struct ReplayResult {
   const Device* device = nullptr;
-  std::vector<std::vector<uint32_t>> memories;  // the 16 data memories (quadrant·4 + instance), in words
-  std::vector<LayerRecord> layers;              // executed layers in order
-  uint64_t total_cycles = 0;                    // accelerator busy cycles (startup + layers)
-  double simulated_seconds = 0;                 // simulated time the trace took
-  size_t ops = 0;                               // bus operations played
-  AccessLog access_log;                         // when ReplayOptions::access_log
+  std::vector<std::vector<uint32_t>> memories;     // the 16 data memories (quadrant·4 + instance), in words
+  std::vector<LayerRecord> layers;                 // executed layers in order
+  uint64_t total_cycles = 0;                       // accelerator busy cycles (startup + layers)
+  double simulated_seconds = 0;                    // simulated time the trace took
+  size_t ops = 0;                                  // bus operations played
+  AccessLog access_log;                            // when ReplayOptions::access_log
   std::vector<KernelOverwrite> kernel_overwrites;  // kernels lost to a second load
 
   // The data-memory word at an absolute bus address (0 outside the memories).

@@ -737,9 +737,9 @@ class Builder {
     }
     if (l.groups > 1) {
       if (std::countr_zero(l.output_processors) % 4 != 0) {
-        fail(ll, "output_processors",
-             "a depthwise layer's output processors must start at a multiple of 4, not " +
-                 hex(l.output_processors, 16));
+        fail(
+            ll, "output_processors",
+            "a depthwise layer's output processors must start at a multiple of 4, not " + hex(l.output_processors, 16));
       }
       const int first = std::countr_zero(l.processors);
       if (first % 4 != 0 && (l.processors >> first) >> 16 != 0) {
