@@ -349,6 +349,8 @@ void Accelerator::run_sequence() {
         return fast_fifo_.data.size() >= need[4];
       };
       while (!have()) {
+        // A copy: the time before the wait (the kernel's reference moves on).
+        // NOLINTNEXTLINE(performance-unnecessary-copy-initialization)
         const sc_core::sc_time before = sc_core::sc_time_stamp();
         sc_core::wait(period_ * static_cast<double>(kFifoTimeoutCycles), fifo_event_);
         if (sc_core::sc_time_stamp() - before >= period_ * static_cast<double>(kFifoTimeoutCycles)) {
@@ -363,6 +365,7 @@ void Accelerator::run_sequence() {
     }
     const LayerTiming t = layer_cycles(device_, c.regs);
     std::vector<WatchedWord> watch;
+    watch.reserve(snoops.size());
     for (const SnoopUnit& u : snoops) watch.push_back({.memory = u.memory(), .word = u.word()});
     std::vector<std::string> warnings =
         executor_->run(c, stream_output, log_enabled_ ? &log_ : nullptr, previous, watch);

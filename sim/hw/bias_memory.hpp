@@ -14,7 +14,8 @@ class BiasMemory {
 
   [[nodiscard]] uint32_t size() const { return static_cast<uint32_t>(bytes_.size()); }
   void write(uint32_t entry, uint32_t value) { bytes_[entry] = static_cast<int8_t>(value & 0xFF); }
-  [[nodiscard]] int8_t read(uint32_t entry) const { return bytes_[entry]; }
+  // The entry as the signed bias value it holds.
+  [[nodiscard]] int32_t read(uint32_t entry) const { return static_cast<int32_t>(bytes_[entry]); }
   void clear() { std::fill(bytes_.begin(), bytes_.end(), 0); }
 
  private:

@@ -554,7 +554,7 @@ class LayerRun {
         const uint32_t entry = (post & 0xFFF) * scale + static_cast<uint32_t>(within);
         const BiasMemory& mem = q_[static_cast<size_t>(p / 16)]->bias;
         if (entry >= mem.size()) fail(LayerRegister::Post, "the bias entries run past the bias memory");
-        b[static_cast<size_t>(ip * np_ + i)] = mem.read(entry);
+        b[static_cast<size_t>(ip) * static_cast<size_t>(np_) + static_cast<size_t>(i)] = mem.read(entry);
       }
     }
     return b;
