@@ -140,6 +140,10 @@ class Decoder {
     c.pool_avg = bits(lctrl0, 8, 1) == 0;
     c.pool_stride = static_cast<int>(bits(reg(LayerRegister::Stride), 0, 4)) + 1;
     if (c.op == LayerOp::ConvTranspose2d) c.pool_stride = 1;
+    // MAX78002: STRIDE[31:4] = pool stride · operands · passes · (read_gap + 1).
+    const uint32_t mp_stride = d_.izer_number == 87 ? bits(reg(LayerRegister::Stride), 4, 28) : 0;
+    const auto per_gap = static_cast<uint32_t>(c.pool_stride * c.operands * c.in_passes);
+    if (mp_stride > per_gap && mp_stride % per_gap == 0) c.read_gap = static_cast<int>(mp_stride / per_gap) - 1;
     const LayerRegister pr[2] = {LayerRegister::Prcnt, LayerRegister::Pccnt};
     for (int i = 0; i < 2; ++i) {
       const uint32_t v = reg(pr[i]);

@@ -32,6 +32,7 @@ struct LayerConfig {
   bool stream_input = false;  // reads a streaming predecessor's output
   int in_passes = 1;          // words per pixel per operand (flatten: the whole vector)
   int operands = 1;           // element-wise operands, interleaved per pass
+  int read_gap = 0;           // MAX78002: words skipped after each input word (HWC)
   bool flatten = false;
   int rows = 0, cols = 0;  // input rows/columns the counters cover
   int pad_rows = 0, pad_cols = 0;
