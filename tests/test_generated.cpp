@@ -10,6 +10,7 @@
 #include "cli_run.hpp"
 
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <regex>
@@ -18,6 +19,8 @@
 #include <vector>
 
 #include "check/expected.hpp"
+#include "device.hpp"
+#include "generated/isolation.hpp"
 
 namespace ai8x {
 namespace {
@@ -182,6 +185,57 @@ TEST_F(Generated, AProgramThatKillsItselfIsReportedNotACrash) {
   const Result r = run("--generated " + folder.string());
   EXPECT_EQ(r.exit_code, 1) << r.out;
   EXPECT_NE(r.out.find("the run stopped: the program crashed with signal 4"), std::string::npos) << r.out;
+}
+
+TEST(GeneratedIsolation, TheResultCrossesThePipeUnchanged) {
+  generated::RunResult r;
+  r.outcome = generated::RunResult::Outcome::Fail;
+  r.console = "*** FAIL ***\n";
+  r.fault = "none";
+  r.unload = {1, 0xFFFFFFFFU, 42};
+  r.declared_outputs = 3;
+  r.overrun_bytes = 7;
+  r.model.memories = {{1, 2}, {3}};
+  r.model.layers.push_back({.layer = 2, .summary = "conv2d", .cycles = 99, .estimate = true, .warnings = {"w"}});
+  r.model.total_cycles = 123456789012ULL;
+  r.model.simulated_seconds = 0.5;
+  r.model.ops = 11;
+  r.model.kernel_overwrites.push_back({.quadrant = 1, .processor = 2, .first_word = 3, .last_word = 4});
+  r.inference_us = 12.5;
+  r.bus_accesses = 77;
+  r.sources = {"cnn.c", "main.c"};
+  const generated::RunResult d = generated::decode_result(generated::encode_result(r));
+  EXPECT_EQ(d.outcome, r.outcome);
+  EXPECT_EQ(d.console, r.console);
+  EXPECT_EQ(d.fault, r.fault);
+  EXPECT_EQ(d.unload, r.unload);
+  EXPECT_EQ(d.declared_outputs, 3);
+  EXPECT_EQ(d.overrun_bytes, 7U);
+  EXPECT_EQ(d.model.memories, r.model.memories);
+  generated::RunResult placed = d;  // the device is the caller's to set
+  placed.model.device = &max78000();
+  EXPECT_EQ(placed.model.read32(max78000().sram_base + 4), 2U);
+  ASSERT_EQ(d.model.layers.size(), 1U);
+  EXPECT_EQ(d.model.layers[0].layer, 2);
+  EXPECT_EQ(d.model.layers[0].summary, "conv2d");
+  EXPECT_EQ(d.model.layers[0].cycles, 99U);
+  EXPECT_TRUE(d.model.layers[0].estimate);
+  EXPECT_EQ(d.model.layers[0].warnings, std::vector<std::string>{"w"});
+  EXPECT_EQ(d.model.total_cycles, 123456789012ULL);
+  EXPECT_DOUBLE_EQ(d.model.simulated_seconds, 0.5);
+  EXPECT_EQ(d.model.ops, 11U);
+  ASSERT_EQ(d.model.kernel_overwrites.size(), 1U);
+  EXPECT_EQ(d.model.kernel_overwrites[0].processor, 2);
+  EXPECT_EQ(d.model.kernel_overwrites[0].last_word, 4U);
+  EXPECT_DOUBLE_EQ(d.inference_us, 12.5);
+  EXPECT_EQ(d.bus_accesses, 77U);
+  EXPECT_EQ(d.sources, r.sources);
+}
+
+TEST(GeneratedIsolation, AChildThatDiesIsAFaultNamingTheSignal) {
+  const generated::RunResult r = generated::run_isolated([]() -> generated::RunResult { std::abort(); });
+  EXPECT_EQ(r.outcome, generated::RunResult::Outcome::Fault);
+  EXPECT_NE(r.fault.find("signal 6"), std::string::npos) << r.fault;
 }
 
 }  // namespace

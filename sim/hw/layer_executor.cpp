@@ -213,7 +213,8 @@ class LayerRun {
       for (uint32_t n = 0; n < pixels; ++n) {
         for (uint32_t ip = 0; ip < passes; ++ip) {
           for (uint32_t k = 0; k < operands; ++k) {
-            const uint32_t word = c_.rptr + ((n * passes + ip) * operands + k) * (static_cast<uint32_t>(c_.read_gap) + 1);
+            const uint32_t word =
+                c_.rptr + ((n * passes + ip) * operands + k) * (static_cast<uint32_t>(c_.read_gap) + 1);
             const uint32_t v = read_word(memory, word);
             Tensor& t = ops[k];
             for (int i = 0; i < 4; ++i) {
