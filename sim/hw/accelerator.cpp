@@ -349,8 +349,6 @@ void Accelerator::run_sequence() {
         return fast_fifo_.data.size() >= need[4];
       };
       while (!have()) {
-        // A copy: the time before the wait (the kernel's reference moves on).
-        // NOLINTNEXTLINE(performance-unnecessary-copy-initialization)
         const sc_core::sc_time before = sc_core::sc_time_stamp();
         sc_core::wait(period_ * static_cast<double>(kFifoTimeoutCycles), fifo_event_);
         if (sc_core::sc_time_stamp() - before >= period_ * static_cast<double>(kFifoTimeoutCycles)) {
