@@ -128,7 +128,7 @@ nlohmann::json describe_json(const Network& net) {
   }
   j["layers"] = std::move(layers);
   nlohmann::json kernel_words = nlohmann::json::array();
-  for (size_t p = 0; p < kernels.words_used.size(); ++p) kernel_words.push_back(kernels.words_used[p]);
+  for (const int words : kernels.words_used) kernel_words.push_back(words);
   nlohmann::json bias_bytes = nlohmann::json::array();
   for (const auto& q : biases.memory) bias_bytes.push_back(q.size());
   j["resources"] = {{"kernel_words_per_processor", kernel_words},
@@ -206,7 +206,7 @@ std::string describe_table(const Network& net) {
   os << "kernel memory: fullest processor " << most << " uses " << kernels.words_used[static_cast<size_t>(most)]
      << " of " << net.device->kernel_words(most) << " words\n";
   os << "bias memory per quadrant:";
-  for (size_t q = 0; q < biases.memory.size(); ++q) os << " " << biases.memory[q].size();
+  for (const auto& q : biases.memory) os << " " << q.size();
   os << " of " << net.device->bias_entries_per_quadrant << " bytes\n";
   os << "\ndata memory per instance (" << net.device->data_memory_bytes << " bytes):\n";
   for (int idx : net.order) {

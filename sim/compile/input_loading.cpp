@@ -52,7 +52,7 @@ std::vector<InputBlock> hwc_blocks(const ProgramModel& m, const InputShape& s, u
     Pending& p = pending[static_cast<size_t>(proc)];
     if (p.passes.empty()) p.address = dev.data_memory_address(proc, offset);
     std::vector<uint32_t> words;
-    words.reserve(static_cast<size_t>(s.pixels * s.operands));
+    words.reserve(static_cast<size_t>(s.pixels) * static_cast<size_t>(s.operands));
     for (int px = 0; px < s.pixels; ++px) {
       for (int op = 0; op < s.operands; ++op) {
         uint32_t v = 0;
@@ -68,7 +68,7 @@ std::vector<InputBlock> hwc_blocks(const ProgramModel& m, const InputShape& s, u
     p.passes.push_back(std::move(words));
     if (pass == passes - 1) {
       InputBlock b{.address = p.address, .processor = proc, .words = {}};
-      const size_t per = static_cast<size_t>(s.pixels * s.operands);
+      const size_t per = static_cast<size_t>(s.pixels) * static_cast<size_t>(s.operands);
       b.words.assign(per * p.passes.size(), 0);
       for (size_t e = 0; e < p.passes.size(); ++e) {
         for (size_t j = 0; j < p.passes[e].size(); ++j) {

@@ -34,8 +34,8 @@ struct Checkpoint {
 // "truncated zip archive ...", "`state_dict` missing".
 Checkpoint read_checkpoint(const std::string& path);
 
-// read_checkpoint on the file's contents already in memory; `name_for_errors` stands in for
-// the path (in errors and Checkpoint::path).
-Checkpoint read_checkpoint_bytes(std::vector<uint8_t> bytes, const std::string& name_for_errors);
+// read_checkpoint on the file's contents already in memory; `path` only names them (in errors
+// and Checkpoint::path).
+Checkpoint read_checkpoint_bytes(std::vector<uint8_t> contents, const std::string& path);
 
 }  // namespace ai8x::io
