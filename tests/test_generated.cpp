@@ -148,13 +148,18 @@ TEST_F(Generated, AFolderWithoutCnnCExitsTwo) {
   EXPECT_NE(r.out.find("missing"), std::string::npos) << r.out;
 }
 
-TEST_F(Generated, AnAccessNothingAnswersStopsTheRunNamingTheAddress) {
-  const fs::path folder = emit("demo85-mnist");
+// Puts `line` into the emitted main() just before its cache enable.
+void insert_in_main(const fs::path& folder, const std::string& line) {
   std::string main_c = slurp(folder / "main.c");
   const size_t at = main_c.find("  MXC_ICC_Enable(MXC_ICC0);");
   ASSERT_NE(at, std::string::npos);
-  main_c.insert(at, "  *((volatile uint32_t *) 0x5ff00000) = 1;\n");
+  main_c.insert(at, line);
   std::ofstream(folder / "main.c") << main_c;
+}
+
+TEST_F(Generated, AnAccessNothingAnswersStopsTheRunNamingTheAddress) {
+  const fs::path folder = emit("demo85-mnist");
+  ASSERT_NO_FATAL_FAILURE(insert_in_main(folder, "  *((volatile uint32_t *) 0x5ff00000) = 1;\n"));
   const Result r = run("--generated " + folder.string());
   EXPECT_EQ(r.exit_code, 1) << r.out;
   EXPECT_NE(r.out.find("write to 0x5ff00000, which no accelerator memory or register answers to"), std::string::npos)
@@ -163,11 +168,7 @@ TEST_F(Generated, AnAccessNothingAnswersStopsTheRunNamingTheAddress) {
 
 TEST_F(Generated, ABadPointerOutsideTheAcceleratorIsReportedNotACrash) {
   const fs::path folder = emit("demo85-mnist");
-  std::string main_c = slurp(folder / "main.c");
-  const size_t at = main_c.find("  MXC_ICC_Enable(MXC_ICC0);");
-  ASSERT_NE(at, std::string::npos);
-  main_c.insert(at, "  *((volatile uint32_t *) 0x10) = 1;\n");
-  std::ofstream(folder / "main.c") << main_c;
+  ASSERT_NO_FATAL_FAILURE(insert_in_main(folder, "  *((volatile uint32_t *) 0x10) = 1;\n"));
   const Result r = run("--generated " + folder.string());
   EXPECT_EQ(r.exit_code, 1) << r.out;
   EXPECT_NE(r.out.find("accessed 0x00000010, outside the accelerator"), std::string::npos) << r.out;
@@ -177,11 +178,7 @@ TEST_F(Generated, AProgramThatKillsItselfIsReportedNotACrash) {
   // The program runs in a child process: a trap (SIGILL) ends the child, and
   // ai8xsim reports it as the run's fault.
   const fs::path folder = emit("demo85-mnist");
-  std::string main_c = slurp(folder / "main.c");
-  const size_t at = main_c.find("  MXC_ICC_Enable(MXC_ICC0);");
-  ASSERT_NE(at, std::string::npos);
-  main_c.insert(at, "  __builtin_trap();\n");
-  std::ofstream(folder / "main.c") << main_c;
+  ASSERT_NO_FATAL_FAILURE(insert_in_main(folder, "  __builtin_trap();\n"));
   const Result r = run("--generated " + folder.string());
   EXPECT_EQ(r.exit_code, 1) << r.out;
   EXPECT_NE(r.out.find("the run stopped: the program crashed with signal 4"), std::string::npos) << r.out;
