@@ -13,6 +13,7 @@
 #include "hw/replay.hpp"
 #include "io/trace.hpp"
 #include "register_map.hpp"
+#include "trace_edit.hpp"
 
 namespace ai8x::hw {
 namespace {
@@ -24,12 +25,8 @@ const std::filesystem::path kCase =
 io::Trace edited(const std::map<std::pair<int, LayerRegister>, uint32_t>& values) {
   io::Trace t = io::read_trace((kCase / "registers.txt").string());
   const RegisterMap map(max78000());
-  for (auto& op : t.ops) {
-    for (const auto& [key, value] : values) {
-      for (int q = 0; q < 4; ++q) {
-        if (op.address == map.address(q, key.first, key.second)) op.value = value;
-      }
-    }
+  for (const auto& [key, value] : values) {
+    for (int q = 0; q < 4; ++q) test::set_writes(t, map.address(q, key.first, key.second), value);
   }
   return t;
 }

@@ -12,6 +12,7 @@
 #include "device.hpp"
 #include "hw/replay.hpp"
 #include "io/trace.hpp"
+#include "trace_edit.hpp"
 
 namespace ai8x::hw {
 namespace {
@@ -23,10 +24,8 @@ const std::filesystem::path kCase = std::filesystem::path(AI8X_SHARED_DIR) / "co
 io::Trace edited(uint32_t offset, uint32_t replacement) {
   io::Trace t = io::read_trace((kCase / "registers.txt").string());
   const Device& d = max78002();
-  for (auto& op : t.ops) {
-    for (int q = 0; q < d.quadrants; ++q) {
-      if (op.address == d.ctl_base + static_cast<uint32_t>(q) * d.ctl_stride + offset) op.value = replacement;
-    }
+  for (int q = 0; q < d.quadrants; ++q) {
+    test::set_writes(t, d.ctl_base + static_cast<uint32_t>(q) * d.ctl_stride + offset, replacement);
   }
   return t;
 }
